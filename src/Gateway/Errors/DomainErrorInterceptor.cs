@@ -1,0 +1,73 @@
+using System.Data.Common;
+using Google.Protobuf.WellKnownTypes;
+using Google.Rpc;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+using HazardGrid.Common;
+
+namespace HazardGrid.Gateway.Errors;
+
+/// <summary>
+/// Turns domain refusals into gRPC statuses with a machine-readable detail naming the field
+/// (google.rpc.BadRequest, PreconditionFailure or ResourceInfo), and infrastructure failures
+/// into UNAVAILABLE so clients know a retry with the same request_id is safe.
+/// </summary>
+public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logger) : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
+        TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (DomainException ex)
+        {
+            throw ToRpcException(ex);
+        }
+        catch (Exception ex) when (IsTransient(ex))
+        {
+            logger.LogWarning(ex, "Transient failure in {Method}", context.Method);
+            throw new Google.Rpc.Status
+            {
+                Code = (int)Code.Unavailable,
+                Message = $"the service is temporarily unavailable ({ex.GetType().Name}); retry with the same request_id",
+            }.ToRpcException();
+        }
+    }
+
+    public static RpcException ToRpcException(DomainException ex)
+    {
+        var status = new Google.Rpc.Status { Message = ex.Message };
+        switch (ex.Kind)
+        {
+            case DomainErrorKind.InvalidArgument:
+                status.Code = (int)Code.InvalidArgument;
+                status.Details.Add(Any.Pack(new BadRequest
+                {
+                    FieldViolations = { new BadRequest.Types.FieldViolation { Field = ex.Field, Description = ex.Reason } },
+                }));
+                break;
+            case DomainErrorKind.NotFound:
+                status.Code = (int)Code.NotFound;
+                status.Details.Add(Any.Pack(new ResourceInfo { ResourceName = ex.Field, Description = ex.Reason }));
+                break;
+            default:
+                status.Code = (int)Code.FailedPrecondition;
+                status.Details.Add(Any.Pack(new PreconditionFailure
+                {
+                    Violations = { new PreconditionFailure.Types.Violation { Type = "STATE", Subject = ex.Field, Description = ex.Reason } },
+                }));
+                break;
+        }
+
+        return status.ToRpcException();
+    }
+
+    private static bool IsTransient(Exception ex) => ex switch
+    {
+        TimeoutException or DbException or OrleansException or TaskCanceledException => true,
+        AggregateException agg => agg.InnerExceptions.All(IsTransient),
+        _ => ex.InnerException is { } inner && IsTransient(inner),
+    };
+}

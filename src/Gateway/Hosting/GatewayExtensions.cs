@@ -1,0 +1,34 @@
+using HazardGrid.Gateway.Errors;
+using HazardGrid.Gateway.Services;
+using HazardGrid.Regions;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace HazardGrid.Gateway.Hosting;
+
+/// <summary>Registers and maps the gRPC API. Used by the standalone gateway and by the silo host
+/// when it co-hosts the gateway.</summary>
+public static class GatewayExtensions
+{
+    public static IServiceCollection AddHazardGridGateway(this IServiceCollection services)
+    {
+        services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<DomainErrorInterceptor>();
+            o.MaxReceiveMessageSize = 4 * 1024 * 1024;
+        });
+        services.AddGrpcReflection();
+        services.AddGrpcHealthChecks().AddCheck("gateway", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        services.TryAddSingleton(RegionCatalog.Shandong);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapHazardGridGateway(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<EnterpriseApi>();
+        endpoints.MapGrpcService<HazardApi>();
+        endpoints.MapGrpcService<RegionApi>();
+        endpoints.MapGrpcHealthChecksService();
+        endpoints.MapGrpcReflectionService();
+        return endpoints;
+    }
+}

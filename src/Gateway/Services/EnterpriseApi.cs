@@ -1,0 +1,39 @@
+using Grpc.Core;
+using HazardGrid.Api.V1;
+using HazardGrid.Common;
+using HazardGrid.Enterprises;
+using HazardGrid.Notifications;
+
+namespace HazardGrid.Gateway.Services;
+
+/// <summary>Translates EnterpriseService calls to the enterprise and notification grains.</summary>
+public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.EnterpriseServiceBase
+{
+    public override async Task<Api.V1.Enterprise> RegisterEnterprise(RegisterEnterpriseRequest request, ServerCallContext context)
+    {
+        var write = context.Write(request.RequestId);
+        if (request.Enterprise is null)
+        {
+            throw DomainException.Invalid("enterprise", "is required");
+        }
+
+        var code = UnifiedSocialCreditCode.Validate(request.Enterprise.CreditCode, "enterprise.credit_code");
+        var enterprise = await grains.GetGrain<IEnterpriseGrain>(code).Register(ApiMapper.ToDomain(request.Enterprise), write);
+        return ApiMapper.ToApi(enterprise);
+    }
+
+    public override async Task<Api.V1.Enterprise> GetEnterprise(GetEnterpriseRequest request, ServerCallContext context)
+    {
+        var code = ResourceNames.ParseEnterprise(request.Name, "name");
+        return ApiMapper.ToApi(await grains.GetGrain<IEnterpriseGrain>(code).Get());
+    }
+
+    public override async Task<ListNotificationsResponse> ListNotifications(ListNotificationsRequest request, ServerCallContext context)
+    {
+        var code = ResourceNames.ParseEnterprise(request.Parent, "parent");
+        await grains.GetGrain<IEnterpriseGrain>(code).Get(); // NOT_FOUND for an unknown enterprise
+        var response = new ListNotificationsResponse();
+        response.Notifications.AddRange((await grains.GetGrain<INotificationLogGrain>(code).List()).Select(ApiMapper.ToApi));
+        return response;
+    }
+}

@@ -1,0 +1,42 @@
+using HazardGrid.Common;
+using HazardGrid.Hazards;
+using HazardGrid.Rollups;
+
+namespace HazardGrid.Enterprises;
+
+/// <summary>An enterprise as the system knows it now, with the figures of its own hazards.</summary>
+[GenerateSerializer, Immutable, Alias("hg.Enterprise")]
+public sealed record Enterprise(EnterpriseProfile Profile, HazardFigures Figures, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt);
+
+/// <summary>The outcome of a hazard report: the hazard, and whether this report created it or
+/// landed on a hazard already registered for the same finding.</summary>
+[GenerateSerializer, Immutable, Alias("hg.HazardReportOutcome")]
+public sealed record HazardReportOutcome(MajorHazard Hazard, bool Created);
+
+/// <summary>
+/// One enterprise, keyed by its Unified Social Credit Code. Owns the enterprise's profile, the
+/// numbering of its major hazards and the index that keeps one finding from being registered
+/// twice, and the figures of its hazards.
+/// </summary>
+[Alias("hg.IEnterpriseGrain")]
+public interface IEnterpriseGrain : IGrainWithStringKey
+{
+    /// <summary>Registers the enterprise or updates its profile.</summary>
+    [Alias("Register")]
+    Task<Enterprise> Register(EnterpriseProfile profile, WriteRequest request);
+
+    [Alias("Get")]
+    Task<Enterprise> Get();
+
+    /// <summary>Registers a major hazard found at this enterprise, through any channel, once.</summary>
+    [Alias("ReportHazard")]
+    Task<HazardReportOutcome> ReportHazard(HazardReport report, WriteRequest request);
+
+    /// <summary>
+    /// Applies a lifecycle change to one of this enterprise's hazards. Every hazard write goes
+    /// through its enterprise so that calls only ever travel downward (enterprise → hazard,
+    /// enterprise → town) and no two grains can wait on each other.
+    /// </summary>
+    [Alias("UpdateHazard")]
+    Task<MajorHazard> UpdateHazard(int hazardNumber, HazardCommand command, WriteRequest request);
+}

@@ -1,0 +1,62 @@
+using System.Collections.Immutable;
+
+namespace HazardGrid.Hazards;
+
+/// <summary>
+/// A change to an existing hazard, as one immutable message. <see cref="Fingerprint"/> identifies
+/// the request's content so that a request id reused for a different change is refused rather
+/// than silently answered with the first result.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("hg.HazardCommand")]
+public abstract record HazardCommand
+{
+    public abstract string Fingerprint { get; }
+}
+
+/// <summary>Registered → Rectifying, with a deadline and a plan.</summary>
+[GenerateSerializer, Immutable, Alias("hg.StartRectification")]
+public sealed record StartRectification(DateTimeOffset Deadline, string Plan) : HazardCommand
+{
+    public override string Fingerprint => $"start|{Deadline.UtcTicks}|{Plan}";
+}
+
+[GenerateSerializer, Immutable, Alias("hg.RecordProgress")]
+public sealed record RecordProgress(int Percent, string Note) : HazardCommand
+{
+    public override string Fingerprint => $"progress|{Percent}|{Note}";
+}
+
+/// <summary>Rectifying → AwaitingVerification.</summary>
+[GenerateSerializer, Immutable, Alias("hg.SubmitForVerification")]
+public sealed record SubmitForVerification(string Note) : HazardCommand
+{
+    public override string Fingerprint => $"submit|{Note}";
+}
+
+/// <summary>AwaitingVerification → Rectifying: on-site verification found the work incomplete.</summary>
+[GenerateSerializer, Immutable, Alias("hg.ReturnForRectification")]
+public sealed record ReturnForRectification(string Reason) : HazardCommand
+{
+    public override string Fingerprint => $"return|{Reason}";
+}
+
+[GenerateSerializer, Immutable, Alias("hg.ConfirmRectification")]
+public sealed record ConfirmRectification(PartyConfirmation Confirmation) : HazardCommand
+{
+    public override string Fingerprint => $"confirm|{Confirmation.Party}|{Confirmation.Name}|{Confirmation.ConfirmedAt.UtcTicks}";
+}
+
+/// <summary>AwaitingVerification → Closed, only with the three-party confirmation complete.</summary>
+[GenerateSerializer, Immutable, Alias("hg.CloseHazard")]
+public sealed record CloseHazard(ImmutableArray<PartyConfirmation> Confirmations) : HazardCommand
+{
+    public override string Fingerprint =>
+        "close|" + string.Join(';', Confirmations.Select(c => $"{c.Party}|{c.Name}|{c.ConfirmedAt.UtcTicks}"));
+}
+
+/// <summary>Any open status → Withdrawn (reported in error) or Invalid (not a major hazard after all).</summary>
+[GenerateSerializer, Immutable, Alias("hg.WithdrawHazard")]
+public sealed record WithdrawHazard(bool Invalid, string Reason) : HazardCommand
+{
+    public override string Fingerprint => $"withdraw|{Invalid}|{Reason}";
+}

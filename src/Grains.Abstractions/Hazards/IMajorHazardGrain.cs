@@ -1,0 +1,33 @@
+using HazardGrid.Common;
+
+namespace HazardGrid.Hazards;
+
+/// <summary>
+/// One major hazard record, keyed by <c>{credit code}/{number}</c>. Owns the lifecycle and the
+/// audit trail, and calls no other grain: writes reach it through its enterprise, which then
+/// hands the new facts to the rollups. Every write carries a <see cref="WriteRequest"/>: a
+/// repeated request id returns the first result and changes nothing.
+/// </summary>
+[Alias("hg.IMajorHazardGrain")]
+public interface IMajorHazardGrain : IGrainWithStringKey
+{
+    /// <summary>Called by the enterprise that allocated this record's number.</summary>
+    [Alias("Register")]
+    Task<MajorHazard> Register(HazardRegistration registration, WriteRequest request);
+
+    /// <summary>Called by the enterprise when the same finding is reported again while open.</summary>
+    [Alias("RecordRepeatReport")]
+    Task<MajorHazard> RecordRepeatReport(ReportChannel channel, WriteRequest request);
+
+    /// <summary>Applies one lifecycle change. Called by the enterprise, which forwards the result to the rollups.</summary>
+    [Alias("Execute")]
+    Task<MajorHazard> Execute(HazardCommand command, WriteRequest request);
+
+    /// <summary>The hazard with its audit trail; NOT_FOUND if this number was never registered.</summary>
+    [Alias("Get")]
+    Task<HazardWithTrail> Get();
+
+    /// <summary>The hazard without its trail, or null if this number was never registered.</summary>
+    [Alias("Find")]
+    Task<MajorHazard?> Find();
+}

@@ -1,0 +1,37 @@
+using Orleans.Concurrency;
+using HazardGrid.Regions;
+
+namespace HazardGrid.Rollups;
+
+/// <summary>A region's live status: its figures over every hazard under it, as of <see cref="AsOf"/>.</summary>
+[GenerateSerializer, Immutable, Alias("hg.RegionStatus")]
+public sealed record RegionStatus(Region Region, HazardFigures Figures, DateTimeOffset AsOf);
+
+/// <summary>A child region's figures as its parent holds them; <see cref="Sequence"/> orders reports from one child.</summary>
+[GenerateSerializer, Immutable, Alias("hg.ChildFigures")]
+public sealed record ChildFigures(string Code, HazardFigures Figures, long Sequence);
+
+/// <summary>
+/// One region of the division tree, keyed by its division code (37, 3704, 370406, 370406001).
+/// A town keeps the facts of every hazard in it, durably; a county, city or the province keeps
+/// its children's latest figures in memory and rebuilds them from its children on activation.
+/// Changes travel upward in batches, so no write ever waits on the province.
+/// </summary>
+[Alias("hg.IRegionGrain")]
+public interface IRegionGrain : IGrainWithStringKey
+{
+    [Alias("GetStatus")]
+    Task<RegionStatus> GetStatus();
+
+    /// <summary>Towns only: takes a hazard's latest facts, durably, before returning.</summary>
+    [Alias("ApplyHazardFacts")]
+    Task ApplyHazardFacts(HazardFacts facts);
+
+    /// <summary>A child pushes its figures up; stale sequences are ignored.</summary>
+    [Alias("ReportChildFigures"), AlwaysInterleave]
+    Task ReportChildFigures(ChildFigures figures);
+
+    /// <summary>A parent pulls this region's figures (on activation and for reconciliation).</summary>
+    [Alias("GetFiguresForParent"), AlwaysInterleave]
+    Task<ChildFigures> GetFiguresForParent();
+}

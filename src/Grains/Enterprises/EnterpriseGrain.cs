@@ -1,0 +1,226 @@
+using System.Collections.Immutable;
+using HazardGrid.Common;
+using HazardGrid.Hazards;
+using HazardGrid.Notifications;
+using HazardGrid.Regions;
+using HazardGrid.Rollups;
+
+namespace HazardGrid.Enterprises;
+
+/// <summary>What an enterprise remembers of a hazard report it answered.</summary>
+/// <param name="Pending">The registration still to be completed, if the enterprise stopped
+/// between allocating the number and handing the facts on; completed at the next activation.</param>
+[GenerateSerializer, Immutable, Alias("hg.ReportRecord")]
+public sealed record ReportRecord(int HazardNumber, bool Created, HazardRegistration? Pending);
+
+/// <summary>The persisted state of an enterprise. Hazard figures are not persisted: they are
+/// rebuilt from the hazards themselves when the grain activates.</summary>
+[GenerateSerializer, Alias("hg.EnterpriseState")]
+public sealed record EnterpriseState
+{
+    [Id(0)] public EnterpriseProfile? Profile { get; init; }
+    [Id(1)] public DateTimeOffset RegisteredAt { get; init; }
+    [Id(2)] public DateTimeOffset UpdatedAt { get; init; }
+    [Id(3)] public int LastHazardNumber { get; init; }
+    [Id(4)] public RecentRequests<ReportRecord> Reports { get; init; } = RecentRequests<ReportRecord>.Empty;
+    [Id(5)] public RecentRequests<Enterprise> Registrations { get; init; } = RecentRequests<Enterprise>.Empty;
+}
+
+/// <summary>
+/// One enterprise (生产经营单位), keyed by its credit code. It numbers its hazards, keeps one
+/// finding from being registered twice, and routes every hazard write: hazard first, then the
+/// notification log and the town ledger, then the answer. Calls only go down the tree.
+/// </summary>
+public sealed class EnterpriseGrain(
+    [PersistentState("enterprise", StorageNames.Store)] IPersistentState<EnterpriseState> state,
+    RegionCatalog regions,
+    DomainClock clock) : Grain, IEnterpriseGrain
+{
+    // The latest facts of each of this enterprise's hazards, by number: the source of its figures
+    // and of the open-finding index. Rebuilt from the hazard grains on activation.
+    private readonly Dictionary<int, MajorHazard> _hazards = [];
+
+    private string CreditCode => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var numbers = Enumerable.Range(1, state.State.LastHazardNumber);
+        var found = await Task.WhenAll(numbers.Select(n => Hazard(n).Find()));
+        foreach (var hazard in found.OfType<MajorHazard>())
+        {
+            _hazards[hazard.Number] = hazard;
+        }
+
+        // Finish any report that was interrupted after its number was allocated.
+        foreach (var entry in state.State.Reports.Entries.Where(e => e.Outcome.Pending is not null))
+        {
+            await CompleteRegistration(entry.Outcome.HazardNumber, entry.Outcome.Pending!, new WriteRequest(entry.RequestId, "recovery"));
+        }
+    }
+
+    public async Task<Enterprise> Register(EnterpriseProfile profile, WriteRequest request)
+    {
+        var valid = EnterpriseProfile.Validate(profile, regions);
+        if (valid.CreditCode != CreditCode)
+        {
+            throw DomainException.Invalid("enterprise.credit_code", $"'{valid.CreditCode}' does not match the enterprise named '{CreditCode}'");
+        }
+
+        var current = state.State;
+        var fingerprint = Fingerprint(valid);
+        if (current.Registrations.Find(request.RequestId, fingerprint) is { } earlier)
+        {
+            return earlier.Outcome;
+        }
+
+        if (current.Profile is { } existing && existing.TownCode != valid.TownCode && _hazards.Count > 0)
+        {
+            throw DomainException.Precondition(
+                "enterprise.town",
+                $"the enterprise has {_hazards.Count} hazard record(s) counted in town {existing.TownCode}; moving it is not supported");
+        }
+
+        var now = clock.Now;
+        var next = current with
+        {
+            Profile = valid,
+            RegisteredAt = current.Profile is null ? now : current.RegisteredAt,
+            UpdatedAt = now,
+        };
+        var result = View(next, now);
+        await Persist(next with { Registrations = next.Registrations.Add(new(request.RequestId, fingerprint, result)) });
+        return result;
+    }
+
+    public Task<Enterprise> Get() => Task.FromResult(View(state.State with { Profile = RequireProfile("name") }, clock.Now));
+
+    public async Task<HazardReportOutcome> ReportHazard(HazardReport report, WriteRequest request)
+    {
+        var profile = RequireProfile("parent");
+        var now = clock.Now;
+        var valid = report.Validate(now);
+        if (!profile.Sectors.Contains(valid.Sector))
+        {
+            throw DomainException.Precondition("hazard.sector", $"enterprise {CreditCode} is not registered in sector {valid.Sector}");
+        }
+
+        var registration = new HazardRegistration(valid, profile.Name, profile.TownCode);
+        var fingerprint = $"report|{valid.FindingKey}|{valid.Channel}|{valid.Sector}|{valid.FoundAt.UtcTicks}|{valid.Description}";
+        if (state.State.Reports.Find(request.RequestId, fingerprint) is { } earlier)
+        {
+            return await Replay(earlier.Outcome, registration, valid.Channel, request);
+        }
+
+        var open = _hazards.Values.FirstOrDefault(h => h.IsOpen && h.FindingKey == valid.FindingKey);
+        if (open is not null)
+        {
+            // The same finding through another channel (or again through the same one) while the
+            // first is still open: one record, the repeat noted on its trail.
+            var again = await Hazard(open.Number).RecordRepeatReport(valid.Channel, request);
+            _hazards[again.Number] = again;
+            await Persist(state.State with { Reports = state.State.Reports.Add(new(request.RequestId, fingerprint, new ReportRecord(again.Number, false, null))) });
+            return new HazardReportOutcome(again, false);
+        }
+
+        // Allocate the number durably before the hazard exists, so that a crash can neither reuse
+        // it nor lose the report: the pending entry is completed on the next activation or retry.
+        var number = state.State.LastHazardNumber + 1;
+        await Persist(state.State with
+        {
+            LastHazardNumber = number,
+            Reports = state.State.Reports.Add(new(request.RequestId, fingerprint, new ReportRecord(number, true, registration))),
+        });
+        var hazard = await CompleteRegistration(number, registration, request);
+        return new HazardReportOutcome(hazard, true);
+    }
+
+    public async Task<MajorHazard> UpdateHazard(int hazardNumber, HazardCommand command, WriteRequest request)
+    {
+        RequireProfile("name");
+        if (!_hazards.ContainsKey(hazardNumber))
+        {
+            throw DomainException.NotFound("name", $"hazard {new HazardKey(CreditCode, hazardNumber)} does not exist");
+        }
+
+        var hazard = await Hazard(hazardNumber).Execute(command, request);
+        await Publish(hazard);
+        return hazard;
+    }
+
+    private async Task<HazardReportOutcome> Replay(ReportRecord earlier, HazardRegistration registration, ReportChannel channel, WriteRequest request)
+    {
+        if (earlier.Pending is not null)
+        {
+            return new HazardReportOutcome(await CompleteRegistration(earlier.HazardNumber, earlier.Pending, request), true);
+        }
+
+        // Ask the hazard again under the same request id: it answers with its first result.
+        var hazard = earlier.Created
+            ? await Hazard(earlier.HazardNumber).Register(registration, request)
+            : await Hazard(earlier.HazardNumber).RecordRepeatReport(channel, request);
+        await Publish(hazard);
+        return new HazardReportOutcome(hazard, earlier.Created);
+    }
+
+    private async Task<MajorHazard> CompleteRegistration(int number, HazardRegistration registration, WriteRequest request)
+    {
+        var hazard = await Hazard(number).Register(registration, request);
+        await GrainFactory.GetGrain<INotificationLogGrain>(CreditCode).Record(NewHazardNotifications(hazard));
+        await Publish(hazard);
+
+        // The pending marker is cleared in memory only: if it survives a crash, completing it
+        // again is harmless (every step above is idempotent), and the next write persists it.
+        state.State = state.State with
+        {
+            Reports = new(state.State.Reports.Entries.ConvertAll(e =>
+                e.Outcome.HazardNumber == number && e.Outcome.Pending is not null ? e with { Outcome = e.Outcome with { Pending = null } } : e)),
+        };
+        return hazard;
+    }
+
+    /// <summary>Hands a hazard's new facts to the town ledger (durable) and to this enterprise's figures.</summary>
+    private async Task Publish(MajorHazard hazard)
+    {
+        await GrainFactory.GetGrain<IRegionGrain>(hazard.TownCode).ApplyHazardFacts(hazard.Facts);
+        if (!_hazards.TryGetValue(hazard.Number, out var known) || known.Version < hazard.Version)
+        {
+            _hazards[hazard.Number] = hazard;
+        }
+    }
+
+    private ImmutableArray<Notification> NewHazardNotifications(MajorHazard hazard)
+    {
+        var profile = state.State.Profile!;
+        var message = $"重大事故隐患 {hazard.Id}: {hazard.Criterion} @ {hazard.Location} ({hazard.Channels[0]})";
+        Notification To(RecipientRole role, Person person) =>
+            new($"{hazard.Id}/{NotificationKind.NewMajorHazard}/{role}", hazard.RegisteredAt, hazard.Id, NotificationKind.NewMajorHazard, role, person.Name, person.Phone, message);
+        return [To(RecipientRole.Principal, profile.Principal), To(RecipientRole.ActualController, profile.ActualController)];
+    }
+
+    private Enterprise View(EnterpriseState s, DateTimeOffset now) =>
+        new(s.Profile!, HazardFigures.Count(_hazards.Values.Select(h => h.Facts), now), s.RegisteredAt, s.UpdatedAt);
+
+    private EnterpriseProfile RequireProfile(string field) =>
+        state.State.Profile ?? throw DomainException.NotFound(field, $"enterprise {CreditCode} is not registered");
+
+    private IMajorHazardGrain Hazard(int number) => GrainFactory.GetGrain<IMajorHazardGrain>(new HazardKey(CreditCode, number).ToString());
+
+    private async Task Persist(EnterpriseState next)
+    {
+        var previous = state.State;
+        state.State = next;
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = previous;
+            DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private static string Fingerprint(EnterpriseProfile p) =>
+        string.Join('|', p.CreditCode, p.Name, p.TownCode, string.Join(',', p.Sectors), p.Principal, p.ActualController, p.SafetyDirector);
+}

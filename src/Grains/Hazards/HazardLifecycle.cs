@@ -1,0 +1,222 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using HazardGrid.Common;
+
+namespace HazardGrid.Hazards;
+
+/// <summary>
+/// The lifecycle rules of a major hazard, as pure functions: given the hazard, a command and the
+/// time, either the next version with its trail entry, or a <see cref="DomainException"/> and
+/// nothing changed.
+/// <code>
+/// Registered ──start──▶ Rectifying ──submit──▶ AwaitingVerification ──close (3 parties)──▶ Closed
+///                          ▲  │progress              │return
+///                          └──┴──────────────────────┘
+/// any open status ──withdraw──▶ Withdrawn | Invalid
+/// </code>
+/// </summary>
+public static class HazardLifecycle
+{
+    /// <summary>The longest rectification deadline accepted; beyond it a date is almost surely a typo.</summary>
+    public static readonly TimeSpan MaxDeadline = TimeSpan.FromDays(3 * 366);
+
+    private static readonly TimeSpan s_clockSkew = TimeSpan.FromMinutes(5);
+
+    public static (MajorHazard Hazard, TrailEntry Entry) Register(string id, HazardRegistration registration, WriteRequest request, DateTimeOffset now)
+    {
+        var report = registration.Report;
+        var hazard = new MajorHazard(
+            id, 1, report.CreditCode, registration.EnterpriseName, registration.TownCode, report.Sector,
+            [report.Channel], report.Criterion, report.Location, report.Description, report.FoundAt, now,
+            HazardStatus.Registered, null, null, 0, [], null, null, now);
+        return (hazard, Entry(hazard, request, now, TrailAction.Registered, $"registered via {report.Channel}: {report.Criterion} at {report.Location}"));
+    }
+
+    public static (MajorHazard Hazard, TrailEntry Entry) ReportAgain(MajorHazard hazard, ReportChannel channel, WriteRequest request, DateTimeOffset now)
+    {
+        var next = Next(hazard, now) with
+        {
+            Channels = hazard.Channels.Contains(channel) ? hazard.Channels : hazard.Channels.Add(channel),
+        };
+        return (next, Entry(next, request, now, TrailAction.ReportedAgain, $"same finding reported again via {channel}"));
+    }
+
+    public static (MajorHazard Hazard, TrailEntry Entry) Apply(MajorHazard hazard, HazardCommand command, WriteRequest request, DateTimeOffset now) =>
+        command switch
+        {
+            StartRectification c => Start(hazard, c, request, now),
+            RecordProgress c => Progress(hazard, c, request, now),
+            SubmitForVerification c => Submit(hazard, c, request, now),
+            ReturnForRectification c => Return(hazard, c, request, now),
+            ConfirmRectification c => Confirm(hazard, c, request, now),
+            CloseHazard c => Close(hazard, c, request, now),
+            WithdrawHazard c => Withdraw(hazard, c, request, now),
+            _ => throw DomainException.Invalid("command", $"unknown command {command.GetType().Name}"),
+        };
+
+    private static (MajorHazard, TrailEntry) Start(MajorHazard hazard, StartRectification c, WriteRequest request, DateTimeOffset now)
+    {
+        RequireStatus(hazard, HazardStatus.Registered, "start rectification");
+        var plan = TextLimits.Required(c.Plan, "plan", TextLimits.Note);
+        if (c.Deadline == default)
+        {
+            throw DomainException.Invalid("deadline", "is required");
+        }
+
+        if (c.Deadline <= now)
+        {
+            throw DomainException.Invalid("deadline", $"{Format(c.Deadline)} is not in the future");
+        }
+
+        if (c.Deadline > now + MaxDeadline)
+        {
+            throw DomainException.Invalid("deadline", $"{Format(c.Deadline)} is more than three years away");
+        }
+
+        var next = Next(hazard, now) with { Status = HazardStatus.Rectifying, Deadline = c.Deadline, Plan = plan };
+        return (next, Entry(next, request, now, TrailAction.RectificationStarted, $"deadline {Format(c.Deadline)}; plan: {plan}"));
+    }
+
+    private static (MajorHazard, TrailEntry) Progress(MajorHazard hazard, RecordProgress c, WriteRequest request, DateTimeOffset now)
+    {
+        RequireStatus(hazard, HazardStatus.Rectifying, "record progress");
+        if (c.Percent is < 0 or > 100)
+        {
+            throw DomainException.Invalid("progress_percent", $"{c.Percent} is outside 0-100");
+        }
+
+        var note = TextLimits.Required(c.Note, "note", TextLimits.Note);
+        if (c.Percent < hazard.ProgressPercent)
+        {
+            throw DomainException.Precondition("progress_percent", $"{c.Percent}% is below the {hazard.ProgressPercent}% already recorded");
+        }
+
+        var next = Next(hazard, now) with { ProgressPercent = c.Percent };
+        return (next, Entry(next, request, now, TrailAction.ProgressRecorded, $"{c.Percent}%: {note}"));
+    }
+
+    private static (MajorHazard, TrailEntry) Submit(MajorHazard hazard, SubmitForVerification c, WriteRequest request, DateTimeOffset now)
+    {
+        RequireStatus(hazard, HazardStatus.Rectifying, "submit for verification");
+        var note = TextLimits.Optional(c.Note, "note", TextLimits.Note);
+        var next = Next(hazard, now) with { Status = HazardStatus.AwaitingVerification, ProgressPercent = 100 };
+        return (next, Entry(next, request, now, TrailAction.SubmittedForVerification, note ?? "rectification reported complete"));
+    }
+
+    private static (MajorHazard, TrailEntry) Return(MajorHazard hazard, ReturnForRectification c, WriteRequest request, DateTimeOffset now)
+    {
+        RequireStatus(hazard, HazardStatus.AwaitingVerification, "return for rectification");
+        var reason = TextLimits.Required(c.Reason, "reason", TextLimits.Note);
+        var next = Next(hazard, now) with { Status = HazardStatus.Rectifying, Confirmations = [] };
+        return (next, Entry(next, request, now, TrailAction.ReturnedForRectification, reason));
+    }
+
+    private static (MajorHazard, TrailEntry) Confirm(MajorHazard hazard, ConfirmRectification c, WriteRequest request, DateTimeOffset now)
+    {
+        RequireStatus(hazard, HazardStatus.AwaitingVerification, "confirm rectification");
+        var confirmation = ValidConfirmation(c.Confirmation, "confirmation", hazard, now);
+        if (hazard.Confirmations.Any(x => x.Party == confirmation.Party))
+        {
+            throw DomainException.Precondition("confirmation.party", $"the {Describe(confirmation.Party)} has already confirmed");
+        }
+
+        var next = Next(hazard, now) with { Confirmations = hazard.Confirmations.Add(confirmation) };
+        return (next, Entry(next, request, now, TrailAction.Confirmed, $"{Describe(confirmation.Party)} {confirmation.Name} confirmed at {Format(confirmation.ConfirmedAt)}"));
+    }
+
+    private static (MajorHazard, TrailEntry) Close(MajorHazard hazard, CloseHazard c, WriteRequest request, DateTimeOffset now)
+    {
+        RequireStatus(hazard, HazardStatus.AwaitingVerification, "close");
+        var given = c.Confirmations.IsDefault ? [] : c.Confirmations;
+        var all = hazard.Confirmations.ToBuilder();
+        for (var i = 0; i < given.Length; i++)
+        {
+            var confirmation = ValidConfirmation(given[i], $"confirmations[{i}]", hazard, now);
+            if (all.Any(x => x.Party == confirmation.Party))
+            {
+                throw DomainException.Invalid($"confirmations[{i}].party", $"the {Describe(confirmation.Party)} has already confirmed");
+            }
+
+            all.Add(confirmation);
+        }
+
+        var missing = Enum.GetValues<ConfirmingParty>().Where(p => all.All(x => x.Party != p)).ToList();
+        if (missing.Count > 0)
+        {
+            throw DomainException.Precondition(
+                "confirmations",
+                $"closure needs the three-party confirmation (regulator, expert, principal); missing: {string.Join(", ", missing.Select(Describe))}");
+        }
+
+        var next = Next(hazard, now) with { Status = HazardStatus.Closed, Confirmations = all.ToImmutable(), ClosedAt = now };
+        return (next, Entry(next, request, now, TrailAction.Closed,
+            "closed after three-party confirmation: " + string.Join("; ", next.Confirmations.Select(x => $"{Describe(x.Party)} {x.Name}"))));
+    }
+
+    private static (MajorHazard, TrailEntry) Withdraw(MajorHazard hazard, WithdrawHazard c, WriteRequest request, DateTimeOffset now)
+    {
+        if (!hazard.IsOpen)
+        {
+            throw DomainException.Precondition("status", $"a {Describe(hazard.Status)} hazard cannot be withdrawn");
+        }
+
+        var reason = TextLimits.Required(c.Reason, "reason", TextLimits.Note);
+        var next = Next(hazard, now) with { Status = c.Invalid ? HazardStatus.Invalid : HazardStatus.Withdrawn, WithdrawalReason = reason };
+        return (next, Entry(next, request, now, c.Invalid ? TrailAction.MarkedInvalid : TrailAction.Withdrawn, reason));
+    }
+
+    private static PartyConfirmation ValidConfirmation(PartyConfirmation? confirmation, string field, MajorHazard hazard, DateTimeOffset now)
+    {
+        if (confirmation is null)
+        {
+            throw DomainException.Invalid(field, "is required");
+        }
+
+        if (!Enum.IsDefined(confirmation.Party))
+        {
+            throw DomainException.Invalid($"{field}.party", "must be regulator, expert or principal");
+        }
+
+        var name = TextLimits.Required(confirmation.Name, $"{field}.name", TextLimits.PersonName);
+        if (confirmation.ConfirmedAt == default)
+        {
+            throw DomainException.Invalid($"{field}.confirm_time", "is required");
+        }
+
+        if (confirmation.ConfirmedAt > now + s_clockSkew)
+        {
+            throw DomainException.Invalid($"{field}.confirm_time", "lies in the future");
+        }
+
+        if (confirmation.ConfirmedAt < hazard.RegisteredAt - s_clockSkew)
+        {
+            throw DomainException.Invalid($"{field}.confirm_time", "lies before the hazard was registered");
+        }
+
+        return confirmation with { Name = name };
+    }
+
+    private static void RequireStatus(MajorHazard hazard, HazardStatus required, string action)
+    {
+        if (hazard.Status != required)
+        {
+            throw DomainException.Precondition("status", $"cannot {action}: the hazard is {Describe(hazard.Status)}, not {Describe(required)}");
+        }
+    }
+
+    private static MajorHazard Next(MajorHazard hazard, DateTimeOffset now) =>
+        hazard with { Version = hazard.Version + 1, UpdatedAt = now };
+
+    private static TrailEntry Entry(MajorHazard hazard, WriteRequest request, DateTimeOffset now, TrailAction action, string detail) =>
+        new(hazard.Version, now, request.Actor, request.RequestId, action, detail);
+
+    private static string Describe(HazardStatus status) => status switch
+    {
+        HazardStatus.AwaitingVerification => "awaiting verification",
+        _ => status.ToString().ToLowerInvariant(),
+    };
+
+    private static string Describe(ConfirmingParty party) => party.ToString().ToLowerInvariant();
+
+    private static string Format(DateTimeOffset instant) => instant.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,224 @@
+using System.Collections.Immutable;
+using HazardGrid.Common;
+using HazardGrid.Regions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HazardGrid.Rollups;
+
+/// <summary>Timing of the upward cascade.</summary>
+public sealed class RollupOptions
+{
+    /// <summary>How long a changed region waits to gather further changes before reporting up.</summary>
+    public TimeSpan FlushDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How often a town checks its deadlines and month boundary against the domain clock.</summary>
+    public TimeSpan ClockCheckPeriod { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a parent re-reads its children, repairing anything a lost report missed.</summary>
+    public TimeSpan ReconcilePeriod { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+/// <summary>The persisted ledger of a town: the latest facts of every hazard in it.</summary>
+[GenerateSerializer, Alias("hg.TownLedgerState")]
+public sealed record TownLedgerState
+{
+    [Id(0)] public ImmutableDictionary<string, HazardFacts> Hazards { get; init; } = ImmutableDictionary<string, HazardFacts>.Empty;
+}
+
+/// <summary>
+/// A region of the division tree, keyed by its division code.
+/// <para>A <b>town</b> is where hazards are counted: its ledger holds every hazard's latest facts
+/// and is persisted before a write is acknowledged, so the town's figures are always a recount
+/// of its ledger.</para>
+/// <para>A <b>county, city or the province</b> holds its children's latest figures in memory and
+/// adds them up. It pulls them from its children when it activates and every
+/// <see cref="RollupOptions.ReconcilePeriod"/>; in between, children push changes up, batched over
+/// <see cref="RollupOptions.FlushDelay"/>. So a burst of writes in one town reaches the province
+/// as one report, and the province is never on a write's path.</para>
+/// </summary>
+public sealed class RegionGrain(
+    [PersistentState("ledger", StorageNames.Store)] IPersistentState<TownLedgerState> ledger,
+    RegionCatalog regions,
+    DomainClock clock,
+    IOptions<RollupOptions> options,
+    ILogger<RegionGrain> logger) : Grain, IRegionGrain
+{
+    private readonly Dictionary<string, ChildFigures> _children = new(StringComparer.Ordinal);
+    private readonly RollupOptions _options = options.Value;
+    private Region _region = null!;
+    private HazardFigures? _figures;
+    private DateTimeOffset? _nextClockChange;
+    private long _sequence;
+    private bool _dirty;
+    private IGrainTimer? _flushTimer;
+    private IGrainTimer? _clockTimer;
+
+    private bool IsTown => _region.Level == RegionLevel.Town;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (!regions.TryGet(this.GetPrimaryKeyString(), out _region))
+        {
+            throw DomainException.NotFound("name", $"region {this.GetPrimaryKeyString()} is not in the division tree");
+        }
+
+        if (IsTown)
+        {
+            Recount();
+        }
+        else
+        {
+            await PullChildren();
+            this.RegisterGrainTimer(_ => PullChildren(), _options.ReconcilePeriod, _options.ReconcilePeriod);
+        }
+    }
+
+    public Task<RegionStatus> GetStatus() => Task.FromResult(new RegionStatus(_region, CurrentFigures(), clock.Now));
+
+    public async Task ApplyHazardFacts(HazardFacts facts)
+    {
+        if (!IsTown)
+        {
+            throw new InvalidOperationException($"Region {_region.Code} is a {_region.Level}; hazards are counted in towns.");
+        }
+
+        var current = ledger.State;
+        if (current.Hazards.TryGetValue(facts.HazardId, out var known) && known.Version >= facts.Version)
+        {
+            return;
+        }
+
+        ledger.State = current with { Hazards = current.Hazards.SetItem(facts.HazardId, facts) };
+        try
+        {
+            await ledger.WriteStateAsync();
+        }
+        catch
+        {
+            ledger.State = current;
+            DeactivateOnIdle();
+            throw;
+        }
+
+        Recount();
+        MarkDirty();
+    }
+
+    // Interleaves: it only swaps an entry in memory, and must not wait behind this region's own
+    // upward report (a child reporting while its parent pulls would otherwise deadlock).
+    public Task ReportChildFigures(ChildFigures figures)
+    {
+        if (!_children.TryGetValue(figures.Code, out var known) || known.Sequence < figures.Sequence)
+        {
+            _children[figures.Code] = figures;
+            _figures = null;
+            MarkDirty();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<ChildFigures> GetFiguresForParent() =>
+        Task.FromResult(new ChildFigures(_region.Code, CurrentFigures(), _sequence));
+
+    private HazardFigures CurrentFigures()
+    {
+        RecountIfClockPassed();
+        return _figures ??= HazardFigures.Sum(_children.Values.Select(c => c.Figures));
+    }
+
+    /// <summary>Recounts the town's ledger and arms the clock check for the next time-driven change.</summary>
+    private void Recount()
+    {
+        var now = clock.Now;
+        var facts = ledger.State.Hazards.Values;
+        _figures = HazardFigures.Count(facts, now);
+        _nextClockChange = HazardFigures.NextChange(facts, now);
+        _sequence = NextSequence();
+        if (_nextClockChange is not null)
+        {
+            _clockTimer ??= this.RegisterGrainTimer(CheckClock, _options.ClockCheckPeriod, _options.ClockCheckPeriod);
+        }
+        else
+        {
+            _clockTimer?.Dispose();
+            _clockTimer = null;
+        }
+    }
+
+    private Task CheckClock(CancellationToken cancellationToken)
+    {
+        RecountIfClockPassed();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A deadline passed or a month turned since the last count: count again and report up.</summary>
+    private void RecountIfClockPassed()
+    {
+        if (IsTown && _nextClockChange is { } change && clock.Now >= change)
+        {
+            Recount();
+            MarkDirty();
+        }
+    }
+
+    private async Task PullChildren()
+    {
+        var children = await Task.WhenAll(regions.ChildrenOf(_region.Code).Select(c => GrainFactory.GetGrain<IRegionGrain>(c).GetFiguresForParent()));
+        var changed = false;
+        foreach (var child in children)
+        {
+            if (!_children.TryGetValue(child.Code, out var known) || known.Sequence < child.Sequence || !known.Figures.Equals(child.Figures))
+            {
+                _children[child.Code] = child;
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            _figures = null;
+            _sequence = NextSequence();
+            MarkDirty();
+        }
+    }
+
+    private void MarkDirty()
+    {
+        _sequence = NextSequence();
+        if (_region.ParentCode is null)
+        {
+            return;
+        }
+
+        _dirty = true;
+        _flushTimer ??= this.RegisterGrainTimer(Flush, _options.FlushDelay, _options.FlushDelay);
+    }
+
+    private async Task Flush(CancellationToken cancellationToken)
+    {
+        if (!_dirty)
+        {
+            // Nothing happened during a whole delay: stop ticking until the next change.
+            _flushTimer?.Dispose();
+            _flushTimer = null;
+            return;
+        }
+
+        _dirty = false;
+        try
+        {
+            await GrainFactory.GetGrain<IRegionGrain>(_region.ParentCode!).ReportChildFigures(new ChildFigures(_region.Code, CurrentFigures(), _sequence));
+        }
+        catch (Exception ex)
+        {
+            // The parent will also re-read this region on its reconcile tick; keep trying meanwhile.
+            _dirty = true;
+            logger.LogWarning(ex, "Region {Region} could not report to {Parent}", _region.Code, _region.ParentCode);
+        }
+    }
+
+    /// <summary>Orders reports from this region across activations: wall-clock ticks, strictly increasing.</summary>
+    private long NextSequence() => _sequence = Math.Max(_sequence + 1, DateTime.UtcNow.Ticks);
+}
