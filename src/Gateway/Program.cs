@@ -6,7 +6,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration, new EndpointOptions { GrpcPort = 5200, HttpPort = 5201 });
 builder.UseOrleansClient(client =>
 {
-    var gatewayPort = builder.Configuration.GetValue("HazardGrid:Orleans:GatewayPort", 30000);
+    var gatewayPort = builder.Configuration.GetValue("HazardGrid:GatewayPort", 30000);
     client.UseLocalhostClustering(gatewayPort);
 });
 builder.Services.AddHazardGridGateway();

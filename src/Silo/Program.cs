@@ -1,1 +1,33 @@
-Console.WriteLine("placeholder");
+// HazardGrid in one process: an Orleans silo, the gRPC gateway and the Orleans dashboard, with
+// grain state in an embedded SQLite file. `dotnet run --project src/Silo` is all it takes.
+using HazardGrid.Gateway.Hosting;
+using HazardGrid.Silo.Hosting;
+using Orleans.Dashboard;
+
+var builder = WebApplication.CreateBuilder(args);
+var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration);
+var silo = builder.Configuration.GetSiloHostOptions();
+builder.UseOrleans(orleans => orleans.UseHazardGridEmbedded(silo));
+builder.Services.AddHazardGridDomain(builder.Configuration);
+builder.Services.AddHazardGridGateway();
+
+var app = builder.Build();
+app.MapHazardGridGateway();
+if (silo.Dashboard)
+{
+    app.MapOrleansDashboard(routePrefix: "/dashboard");
+}
+
+app.MapGet("/healthz", () => Results.Ok("ok"));
+app.Lifetime.ApplicationStarted.Register(() =>
+{
+    var host = endpoints.ListenOnAnyAddress ? "0.0.0.0" : "127.0.0.1";
+    Console.WriteLine($"HazardGrid is running (embedded mode, data in {Path.GetFullPath(silo.DataDirectory)}).");
+    Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}");
+    if (endpoints.HttpPort != 0)
+    {
+        Console.WriteLine($"  Dashboard:   http://{host}:{endpoints.HttpPort}/dashboard/");
+        Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz");
+    }
+});
+app.Run();

@@ -1,0 +1,64 @@
+using HazardGrid.Common;
+using HazardGrid.Silo.Storage;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Orleans.Serialization;
+using Orleans.Storage;
+
+namespace HazardGrid.Silo.Hosting;
+
+/// <summary>Settings of the silo process, bound from the <c>HazardGrid</c> configuration section.</summary>
+public sealed class SiloHostOptions
+{
+    public const string Section = "HazardGrid";
+
+    /// <summary>Where the embedded mode keeps its SQLite file. Relative paths are from the working directory.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public int SiloPort { get; set; } = 11111;
+
+    public int GatewayPort { get; set; } = 30000;
+
+    public string ClusterId { get; set; } = "hazardgrid-dev";
+
+    public string ServiceId { get; set; } = "hazardgrid";
+
+    public bool Dashboard { get; set; } = true;
+}
+
+public static class EmbeddedSiloExtensions
+{
+    /// <summary>
+    /// The embedded mode: one silo on loopback, grain state in an SQLite file under
+    /// <see cref="SiloHostOptions.DataDirectory"/>, so state survives a restart with nothing to install.
+    /// </summary>
+    public static ISiloBuilder UseHazardGridEmbedded(this ISiloBuilder silo, SiloHostOptions options)
+    {
+        var connectionString = SqliteGrainStore.ConnectionString(options.DataDirectory);
+        SqliteGrainStore.EnsureSchema(connectionString);
+
+        silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        silo.AddAdoNetGrainStorage(StorageNames.Store, storage => storage.Configure<Serializer>((o, serializer) =>
+        {
+            o.Invariant = SqliteGrainStore.Invariant;
+            o.ConnectionString = connectionString;
+
+            // Orleans' own binary format, not the provider's JSON default: it honours the
+            // [Id]-numbered, version-tolerant contracts of the state records, and is far smaller.
+            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+        }));
+        if (options.Dashboard)
+        {
+            silo.AddDashboard();
+        }
+
+        return silo;
+    }
+
+    public static SiloHostOptions GetSiloHostOptions(this IConfiguration configuration)
+    {
+        var options = new SiloHostOptions();
+        configuration.GetSection(SiloHostOptions.Section).Bind(options);
+        return options;
+    }
+}
