@@ -132,9 +132,14 @@ public static class HazardLifecycle
         for (var i = 0; i < given.Length; i++)
         {
             var confirmation = ValidConfirmation(given[i], $"confirmations[{i}]", hazard, now);
-            if (all.Any(x => x.Party == confirmation.Party))
+            if (given.Take(i).Any(x => x.Party == confirmation.Party))
             {
-                throw DomainException.Invalid($"confirmations[{i}].party", $"the {Describe(confirmation.Party)} has already confirmed");
+                throw DomainException.Invalid($"confirmations[{i}].party", $"the {Describe(confirmation.Party)} is given twice");
+            }
+
+            if (hazard.Confirmations.Any(x => x.Party == confirmation.Party))
+            {
+                throw DomainException.Precondition($"confirmations[{i}].party", $"the {Describe(confirmation.Party)} has already confirmed");
             }
 
             all.Add(confirmation);
