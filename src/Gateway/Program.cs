@@ -3,15 +3,14 @@
 using HazardGrid.Gateway.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration, new EndpointOptions { GrpcPort = 5200, HttpPort = 5201 });
-builder.UseOrleansClient(client =>
-{
-    var gatewayPort = builder.Configuration.GetValue("HazardGrid:GatewayPort", 30000);
-    client.UseLocalhostClustering(gatewayPort);
-});
+var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration, new EndpointOptions { GrpcPort = 5200, HttpPort = 5201 });
+var siloGatewayPort = builder.Configuration.GetValue("HazardGrid:GatewayPort", 30000);
+builder.UseOrleansClient(client => client.UseLocalhostClustering(siloGatewayPort, serviceId: "hazardgrid", clusterId: "hazardgrid-dev"));
 builder.Services.AddHazardGridGateway();
 
 var app = builder.Build();
 app.MapHazardGridGateway();
 app.MapGet("/healthz", () => Results.Ok("ok"));
+app.Lifetime.ApplicationStarted.Register(() =>
+    Console.WriteLine($"HazardGrid gateway is running: gRPC (h2c) on port {endpoints.GrpcPort}, silo gateway port {siloGatewayPort}."));
 app.Run();

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Orleans.Concurrency;
 using HazardGrid.Regions;
 
@@ -23,9 +24,10 @@ public interface IRegionGrain : IGrainWithStringKey
     [Alias("GetStatus")]
     Task<RegionStatus> GetStatus();
 
-    /// <summary>Towns only: takes a hazard's latest facts, durably, before returning.</summary>
+    /// <summary>Towns only: takes hazards' latest facts, durably, before returning. Facts no newer
+    /// than those already held are ignored, so repeating a call is harmless.</summary>
     [Alias("ApplyHazardFacts")]
-    Task ApplyHazardFacts(HazardFacts facts);
+    Task ApplyHazardFacts(ImmutableArray<HazardFacts> facts);
 
     /// <summary>A child pushes its figures up; stale sequences are ignored.</summary>
     [Alias("ReportChildFigures"), AlwaysInterleave]

@@ -51,6 +51,13 @@ public sealed class EnterpriseGrain(
             _hazards[hazard.Number] = hazard;
         }
 
+        // A hazard write persisted just before a crash, and never retried, would not have reached
+        // its town: hand the town every hazard's facts again (it keeps only newer versions).
+        foreach (var town in _hazards.Values.GroupBy(h => h.TownCode))
+        {
+            await GrainFactory.GetGrain<IRegionGrain>(town.Key).ApplyHazardFacts([.. town.Select(h => h.Facts)]);
+        }
+
         // Finish any report that was interrupted after its number was allocated.
         foreach (var entry in state.State.Reports.Entries.Where(e => e.Outcome.Pending is not null))
         {
@@ -181,7 +188,7 @@ public sealed class EnterpriseGrain(
     /// <summary>Hands a hazard's new facts to the town ledger (durable) and to this enterprise's figures.</summary>
     private async Task Publish(MajorHazard hazard)
     {
-        await GrainFactory.GetGrain<IRegionGrain>(hazard.TownCode).ApplyHazardFacts(hazard.Facts);
+        await GrainFactory.GetGrain<IRegionGrain>(hazard.TownCode).ApplyHazardFacts([hazard.Facts]);
         if (!_hazards.TryGetValue(hazard.Number, out var known) || known.Version < hazard.Version)
         {
             _hazards[hazard.Number] = hazard;

@@ -76,7 +76,7 @@ public sealed class RegionGrain(
 
     public Task<RegionStatus> GetStatus() => Task.FromResult(new RegionStatus(_region, CurrentFigures(), clock.Now));
 
-    public async Task ApplyHazardFacts(HazardFacts facts)
+    public async Task ApplyHazardFacts(ImmutableArray<HazardFacts> facts)
     {
         if (!IsTown)
         {
@@ -84,12 +84,13 @@ public sealed class RegionGrain(
         }
 
         var current = ledger.State;
-        if (current.Hazards.TryGetValue(facts.HazardId, out var known) && known.Version >= facts.Version)
+        var newer = facts.Where(f => !current.Hazards.TryGetValue(f.HazardId, out var known) || known.Version < f.Version).ToList();
+        if (newer.Count == 0)
         {
             return;
         }
 
-        ledger.State = current with { Hazards = current.Hazards.SetItem(facts.HazardId, facts) };
+        ledger.State = current with { Hazards = current.Hazards.SetItems(newer.Select(f => KeyValuePair.Create(f.HazardId, f))) };
         try
         {
             await ledger.WriteStateAsync();

@@ -31,6 +31,7 @@ public sealed class CrashRecoveryTests : IDisposable
         var acked = new ConcurrentDictionary<string, Hazard>();          // request id → acknowledged hazard
         var unacked = new ConcurrentDictionary<string, NewHazard>();     // request id → report in flight at the kill
         var progressed = new ConcurrentDictionary<string, int>();        // hazard name → acknowledged progress
+        var inFlight = new ConcurrentDictionary<string, Func<HazardService.HazardServiceClient, Task>>(); // lifecycle writes in flight at the kill
 
         await using (var first = await SiloProcess.StartAsync(_data))
         {
@@ -56,15 +57,23 @@ public sealed class CrashRecoveryTests : IDisposable
                         var reported = await hazards.ReportHazardAsync(new ReportHazardRequest { Parent = enterprise.Name(), Hazard = finding, RequestId = requestId });
                         acked[requestId] = reported.Hazard;
                         unacked.TryRemove(requestId, out var _);
-                        var started = await hazards.StartRectificationAsync(new StartRectificationRequest
+
+                        var start = new StartRectificationRequest
                         {
                             Name = reported.Hazard.Name,
                             Deadline = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(30)),
                             Plan = "整改",
                             RequestId = $"start-{n}",
-                        });
-                        await hazards.RecordProgressAsync(new RecordProgressRequest { Name = started.Name, ProgressPercent = 40, Note = "进行中", RequestId = $"progress-{n}" });
-                        progressed[started.Name] = 40;
+                        };
+                        inFlight[start.RequestId] = client => client.StartRectificationAsync(start).ResponseAsync;
+                        await hazards.StartRectificationAsync(start);
+                        inFlight.TryRemove(start.RequestId, out var _);
+
+                        var progress = new RecordProgressRequest { Name = start.Name, ProgressPercent = 40, Note = "进行中", RequestId = $"progress-{n}" };
+                        inFlight[progress.RequestId] = client => client.RecordProgressAsync(progress).ResponseAsync;
+                        await hazards.RecordProgressAsync(progress);
+                        inFlight.TryRemove(progress.RequestId, out var _);
+                        progressed[start.Name] = 40;
                     }
                     catch (RpcException) when (stop.IsCancellationRequested)
                     {
@@ -102,11 +111,16 @@ public sealed class CrashRecoveryTests : IDisposable
             }
         }
 
-        // The writes that were in flight are retried with their request ids: none is duplicated,
-        // and every acknowledged one answers with the same record as before.
+        // The writes that were in flight are retried with their request ids, as pushing systems do:
+        // none is duplicated, and every acknowledged one answers with the same record as before.
         foreach (var (requestId, finding) in unacked)
         {
             await hazards2.ReportHazardAsync(new ReportHazardRequest { Parent = enterprise.Name(), Hazard = finding, RequestId = requestId });
+        }
+
+        foreach (var retry in inFlight.Values)
+        {
+            await retry(hazards2);
         }
 
         foreach (var (requestId, hazard) in acked.Take(5))

@@ -8,7 +8,7 @@ using Grpc.Net.Client;
 namespace HazardGrid.Tests.Infrastructure;
 
 /// <summary>
-/// The one-command service as a real child process (the built HazardGrid.Silo), on free loopback
+/// The one-command service (the built HazardGrid.Silo), or a standalone gateway, as a real child process, on free loopback
 /// ports and a data directory of the test's choosing, so a test can kill it with SIGKILL and start
 /// it again on the same data.
 /// </summary>
@@ -18,27 +18,27 @@ public sealed class SiloProcess : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = [];
 
-    private SiloProcess(string dataDirectory, int grpcPort)
+    private readonly string _readyLine;
+
+    private SiloProcess(string assembly, string readyLine, int grpcPort, IEnumerable<string> arguments)
     {
         GrpcPort = grpcPort;
-        var silo = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Silo.dll");
+        _readyLine = readyLine;
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList =
-            {
-                silo,
-                $"--HazardGrid:DataDirectory={dataDirectory}",
-                $"--HazardGrid:SiloPort={FreePort()}",
-                $"--HazardGrid:GatewayPort={FreePort()}",
-                $"--HazardGrid:Endpoints:GrpcPort={grpcPort}",
-                "--HazardGrid:Endpoints:HttpPort=0",
-                "--HazardGrid:Dashboard=false",
-            },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add($"--HazardGrid:Endpoints:GrpcPort={grpcPort}");
+        start.ArgumentList.Add("--HazardGrid:Endpoints:HttpPort=0");
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Collect(e.Data);
         _process.ErrorDataReceived += (_, e) => Collect(e.Data);
@@ -48,9 +48,26 @@ public sealed class SiloProcess : IAsyncDisposable
 
     public string Output { get { lock (_output) { return string.Join('\n', _output); } } }
 
-    public static async Task<SiloProcess> StartAsync(string dataDirectory, int? grpcPort = null)
+    /// <summary>The silo port its co-hosted Orleans gateway listens on, for a standalone gateway to join.</summary>
+    public int OrleansGatewayPort { get; private init; }
+
+    /// <summary>Starts the one-command service (silo + co-hosted gateway) on a data directory.</summary>
+    public static Task<SiloProcess> StartAsync(string dataDirectory)
     {
-        var silo = new SiloProcess(dataDirectory, grpcPort ?? FreePort());
+        var gatewayPort = FreePort();
+        return StartAsync(new SiloProcess("HazardGrid.Silo.dll", "HazardGrid is running", FreePort(),
+            [$"--HazardGrid:DataDirectory={dataDirectory}", $"--HazardGrid:SiloPort={FreePort()}", $"--HazardGrid:GatewayPort={gatewayPort}", "--HazardGrid:Dashboard=false"])
+        {
+            OrleansGatewayPort = gatewayPort,
+        });
+    }
+
+    /// <summary>Starts a standalone gateway process whose Orleans client joins the silo at <paramref name="orleansGatewayPort"/>.</summary>
+    public static Task<SiloProcess> StartGatewayAsync(int orleansGatewayPort) =>
+        StartAsync(new SiloProcess("HazardGrid.Gateway.dll", "HazardGrid gateway is running", FreePort(), [$"--HazardGrid:GatewayPort={orleansGatewayPort}"]));
+
+    private static async Task<SiloProcess> StartAsync(SiloProcess silo)
+    {
         silo._process.Start();
         silo._process.BeginOutputReadLine();
         silo._process.BeginErrorReadLine();
@@ -104,7 +121,7 @@ public sealed class SiloProcess : IAsyncDisposable
             _output.Add(line);
         }
 
-        if (line.StartsWith("HazardGrid is running", StringComparison.Ordinal))
+        if (line.StartsWith(_readyLine, StringComparison.Ordinal))
         {
             _ready.TrySetResult();
         }
