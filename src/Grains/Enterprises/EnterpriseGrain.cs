@@ -212,21 +212,7 @@ public sealed class EnterpriseGrain(
 
     private IMajorHazardGrain Hazard(int number) => GrainFactory.GetGrain<IMajorHazardGrain>(new HazardKey(CreditCode, number).ToString());
 
-    private async Task Persist(EnterpriseState next)
-    {
-        var previous = state.State;
-        state.State = next;
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = previous;
-            DeactivateOnIdle();
-            throw;
-        }
-    }
+    private Task Persist(EnterpriseState next) => state.WriteOrRollBackAsync(next, this);
 
     private static string Fingerprint(EnterpriseProfile p) =>
         string.Join('|', p.CreditCode, p.Name, p.TownCode, string.Join(',', p.Sectors), p.Principal, p.ActualController, p.SafetyDirector);

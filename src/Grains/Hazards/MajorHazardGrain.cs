@@ -54,25 +54,14 @@ public sealed class MajorHazardGrain(
         }
 
         var (hazard, entry) = change(current.Hazard);
-        state.State = current with
-        {
-            Hazard = hazard,
-            Trail = current.Trail.Add(entry),
-            Requests = current.Requests.Add(new RecordedRequest<MajorHazard>(request.RequestId, fingerprint, hazard)),
-        };
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            // Not acknowledged, so the caller will retry. Whether the store kept the write is
-            // unknown: reload from it on the next call instead of guessing.
-            state.State = current;
-            DeactivateOnIdle();
-            throw;
-        }
-
+        await state.WriteOrRollBackAsync(
+            current with
+            {
+                Hazard = hazard,
+                Trail = current.Trail.Add(entry),
+                Requests = current.Requests.Add(new RecordedRequest<MajorHazard>(request.RequestId, fingerprint, hazard)),
+            },
+            this);
         return hazard;
     }
 

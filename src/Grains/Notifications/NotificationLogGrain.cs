@@ -26,17 +26,7 @@ public sealed class NotificationLogGrain(
             return;
         }
 
-        state.State = state.State with { Notifications = current.AddRange(fresh) };
-        try
-        {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            state.State = state.State with { Notifications = current };
-            DeactivateOnIdle();
-            throw;
-        }
+        await state.WriteOrRollBackAsync(state.State with { Notifications = current.AddRange(fresh) }, this);
     }
 
     public Task<ImmutableArray<Notification>> List() => Task.FromResult<ImmutableArray<Notification>>([.. state.State.Notifications]);

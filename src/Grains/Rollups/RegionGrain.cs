@@ -90,17 +90,7 @@ public sealed class RegionGrain(
             return;
         }
 
-        ledger.State = current with { Hazards = current.Hazards.SetItems(newer.Select(f => KeyValuePair.Create(f.HazardId, f))) };
-        try
-        {
-            await ledger.WriteStateAsync();
-        }
-        catch
-        {
-            ledger.State = current;
-            DeactivateOnIdle();
-            throw;
-        }
+        await ledger.WriteOrRollBackAsync(current with { Hazards = current.Hazards.SetItems(newer.Select(f => KeyValuePair.Create(f.HazardId, f))) }, this);
 
         Recount();
         MarkDirty();
