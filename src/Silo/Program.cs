@@ -7,8 +7,7 @@ using Orleans.Dashboard;
 var builder = WebApplication.CreateBuilder(args);
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration);
 var silo = builder.Configuration.GetSiloHostOptions();
-builder.UseOrleans(orleans => orleans.UseHazardGridEmbedded(silo));
-builder.Services.AddHazardGridDomain(builder.Configuration);
+builder.UseOrleans(orleans => orleans.UseHazardGridEmbedded(silo).AddHazardGrid(builder.Configuration));
 builder.Services.AddHazardGridGateway();
 
 var app = builder.Build();

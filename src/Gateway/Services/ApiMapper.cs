@@ -52,7 +52,8 @@ public static class ApiMapper
         }
 
         return new(creditCode, (Domain.Hazards.ReportChannel)(int)h.Channel, (Domain.Enterprises.Sector)(int)h.Sector,
-            h.Criterion, h.Location, h.Description, ToDomain(h.FoundTime));
+            h.Criterion, h.Location, h.Description, ToDomain(h.FoundTime),
+            h.FoundByLevel == Api.V1.SupervisionLevel.Unspecified ? null : (Escalations.SupervisionLevel)(int)h.FoundByLevel);
     }
 
     public static Domain.Hazards.PartyConfirmation ToDomain(Api.V1.PartyConfirmation? c, string field) => c is null
@@ -64,6 +65,17 @@ public static class ApiMapper
 
     /// <summary>A missing timestamp becomes <c>default</c>, which the domain reports as required.</summary>
     public static DateTimeOffset ToDomain(Timestamp? t) => t is null ? default : t.ToDateTimeOffset();
+
+    public static Hazard ToApi(Domain.Hazards.HazardWithTrail found)
+    {
+        var result = ToApi(found.Hazard, found.Trail);
+        result.Ladder = new Api.V1.LadderState
+        {
+            NextStep = found.Ladder.NextStep is { } step ? (Api.V1.EscalationStep)(int)step : Api.V1.EscalationStep.Unspecified,
+            NextDueTime = found.Ladder.NextDueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
+        };
+        return result;
+    }
 
     public static Hazard ToApi(Domain.Hazards.MajorHazard h, IEnumerable<Domain.Hazards.TrailEntry>? trail = null)
     {
@@ -87,7 +99,15 @@ public static class ApiMapper
             WithdrawalReason = h.WithdrawalReason ?? string.Empty,
             UpdateTime = Timestamp.FromDateTimeOffset(h.UpdatedAt),
             Stock = ChinaTime.IsStock(h.FoundAt),
+            SupervisionLevel = (Api.V1.SupervisionLevel)(int)h.SupervisionLevel,
         };
+        result.Escalations.AddRange(h.Escalations.Select(e => new Api.V1.Escalation
+        {
+            Step = (Api.V1.EscalationStep)(int)e.Step,
+            DueTime = Timestamp.FromDateTimeOffset(e.DueAt),
+            FireTime = Timestamp.FromDateTimeOffset(e.FiredAt),
+            Trigger = e.Trigger,
+        }));
         result.Channels.AddRange(h.Channels.Select(c => (Api.V1.ReportChannel)(int)c));
         result.Confirmations.AddRange(h.Confirmations.Select(c => new Api.V1.PartyConfirmation
         {
@@ -128,6 +148,17 @@ public static class ApiMapper
             OpenIncrement = f.OpenIncrement,
             ClosedStock = f.ClosedStock,
             ClosedIncrement = f.ClosedIncrement,
+            AtCountyLevel = f.Escalations.AtCountyLevel,
+            AtCityLevel = f.Escalations.AtCityLevel,
+            AtProvinceLevel = f.Escalations.AtProvinceLevel,
+            WarningLettersThisMonth = f.Escalations.WarningLettersThisMonth,
+            CircularsThisMonth = f.Escalations.CircularsThisMonth,
+            SummonsThisMonth = f.Escalations.SummonsThisMonth,
+            ExposuresThisMonth = f.Escalations.ExposuresThisMonth,
+            InvestigationsThisMonth = f.Escalations.InvestigationsThisMonth,
+            Exposed = f.Escalations.Exposed,
+            UnderInvestigation = f.Escalations.UnderInvestigation,
+            WatchListEnterprises = f.Escalations.WatchListEnterprises,
         };
         result.BySector.AddRange(f.BySector.Select(s => new Api.V1.SectorFigures
         {
@@ -147,6 +178,26 @@ public static class ApiMapper
         Parent = s.Region.ParentCode is null ? string.Empty : ResourceNames.Region(s.Region.ParentCode),
         Figures = ToApi(s.Figures),
         AsOf = Timestamp.FromDateTimeOffset(s.AsOf),
+        LeadershipSummons = s.LeadershipSummons,
+        OverdueShare = s.Figures.OverdueShare,
+    };
+
+    public static Api.V1.WatchListEntry ToApi(Rollups.WatchListEntry e) => new()
+    {
+        Enterprise = ResourceNames.Enterprise(e.CreditCode),
+        Town = e.TownCode,
+        Exposed = e.Exposed,
+        OverdueHazards = e.OverdueHazards,
+    };
+
+    public static Api.V1.EscalationEvent ToApi(Rollups.RegionEscalationEvent e) => new()
+    {
+        Hazard = ResourceNames.Hazard(e.HazardId),
+        Town = e.TownCode,
+        Step = (Api.V1.EscalationStep)(int)e.Step,
+        DueTime = Timestamp.FromDateTimeOffset(e.DueAt),
+        FireTime = Timestamp.FromDateTimeOffset(e.FiredAt),
+        Trigger = e.Trigger,
     };
 
     public static Api.V1.Notification ToApi(Domain.Notifications.Notification n) => new()

@@ -39,11 +39,16 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
     public override Task<Hazard> WithdrawHazard(WithdrawHazardRequest request, ServerCallContext context) =>
         Update(request.Name, new Hazards.WithdrawHazard(request.Invalid, request.Reason), context.Write(request.RequestId));
 
+    public override Task<Hazard> ExtendDeadline(ExtendDeadlineRequest request, ServerCallContext context) =>
+        Update(request.Name, new Hazards.ExtendDeadline(ApiMapper.ToDomain(request.Deadline), request.Reason, request.DecidedBy), context.Write(request.RequestId));
+
+    public override Task<Hazard> RaiseSupervisionLevel(RaiseSupervisionLevelRequest request, ServerCallContext context) =>
+        Update(request.Name, new Hazards.RaiseSupervisionLevel(request.Reason, request.DecidedBy), context.Write(request.RequestId));
+
     public override async Task<Hazard> GetHazard(GetHazardRequest request, ServerCallContext context)
     {
         var key = ResourceNames.ParseHazard(request.Name);
-        var found = await grains.GetGrain<IMajorHazardGrain>(key.ToString()).Get();
-        return ApiMapper.ToApi(found.Hazard, found.Trail);
+        return ApiMapper.ToApi(await grains.GetGrain<IMajorHazardGrain>(key.ToString()).Get());
     }
 
     private async Task<Hazard> Update(string name, HazardCommand command, WriteRequest write)

@@ -13,4 +13,24 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
         var region = ResourceNames.ParseRegion(request.Name, regions);
         return ApiMapper.ToApi(await grains.GetGrain<IRegionGrain>(region.Code).GetStatus());
     }
+
+    public override async Task<ListWatchListResponse> ListWatchList(ListWatchListRequest request, ServerCallContext context)
+    {
+        var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
+        var page = Paging.Read(request.PageSize, request.PageToken);
+        var all = await grains.GetGrain<IRegionGrain>(region.Code).GetWatchList();
+        var response = new ListWatchListResponse { NextPageToken = page.NextToken(all.Length) };
+        response.Entries.AddRange(all.Skip(page.Offset).Take(page.Size).Select(ApiMapper.ToApi));
+        return response;
+    }
+
+    public override async Task<ListEscalationEventsResponse> ListEscalationEvents(ListEscalationEventsRequest request, ServerCallContext context)
+    {
+        var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
+        var page = Paging.Read(request.PageSize, request.PageToken);
+        var all = await grains.GetGrain<IRegionGrain>(region.Code).GetEscalationEvents();
+        var response = new ListEscalationEventsResponse { NextPageToken = page.NextToken(all.Length) };
+        response.Events.AddRange(all.Skip(page.Offset).Take(page.Size).Select(ApiMapper.ToApi));
+        return response;
+    }
 }

@@ -1,4 +1,6 @@
 using HazardGrid.Common;
+using HazardGrid.Escalations;
+using Orleans.Concurrency;
 using HazardGrid.Hazards;
 using HazardGrid.Rollups;
 
@@ -39,4 +41,12 @@ public interface IEnterpriseGrain : IGrainWithStringKey
     /// </summary>
     [Alias("UpdateHazard")]
     Task<MajorHazard> UpdateHazard(int hazardNumber, HazardCommand command, WriteRequest request);
+
+    /// <summary>
+    /// The ladder asks for <paramref name="step"/> of a hazard, due at <paramref name="dueAt"/>.
+    /// One-way: the town that schedules the ladder must not wait on an enterprise that may be
+    /// waiting on it. Idempotent: a step fires once, and only while it is still due.
+    /// </summary>
+    [Alias("Escalate"), OneWay]
+    Task Escalate(int hazardNumber, EscalationStep step, DateTimeOffset dueAt);
 }

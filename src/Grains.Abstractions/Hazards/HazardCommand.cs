@@ -60,3 +60,24 @@ public sealed record WithdrawHazard(bool Invalid, string Reason) : HazardCommand
 {
     public override string Fingerprint => $"withdraw|{Invalid}|{Reason}";
 }
+
+/// <summary>A supervisor's decision to move the deadline later; the ladder re-plans from it.</summary>
+[GenerateSerializer, Immutable, Alias("hg.ExtendDeadline")]
+public sealed record ExtendDeadline(DateTimeOffset NewDeadline, string Reason, string DecidedBy) : HazardCommand
+{
+    public override string Fingerprint => $"extend|{NewDeadline.UtcTicks}|{Reason}|{DecidedBy}";
+}
+
+/// <summary>A supervisor raises the level the hazard is supervised at (提级督办).</summary>
+[GenerateSerializer, Immutable, Alias("hg.RaiseSupervisionLevel")]
+public sealed record RaiseSupervisionLevel(string Reason, string DecidedBy) : HazardCommand
+{
+    public override string Fingerprint => $"raise|{Reason}|{DecidedBy}";
+}
+
+/// <summary>The ladder's own command: fire <see cref="Step"/>, due at <see cref="DueAt"/>, if it still is.</summary>
+[GenerateSerializer, Immutable, Alias("hg.FireEscalation")]
+public sealed record FireEscalation(Escalations.EscalationStep Step, DateTimeOffset DueAt) : HazardCommand
+{
+    public override string Fingerprint => $"fire|{Step}|{DueAt.UtcTicks}";
+}

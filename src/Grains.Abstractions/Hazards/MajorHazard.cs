@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
+using HazardGrid.Escalations;
 using HazardGrid.Rollups;
 
 namespace HazardGrid.Hazards;
@@ -50,7 +51,8 @@ public sealed record HazardReport(
     string Criterion,
     string Location,
     string Description,
-    DateTimeOffset FoundAt)
+    DateTimeOffset FoundAt,
+    SupervisionLevel? FoundByLevel = null)
 {
     /// <summary>Normalises and checks the report's own fields; <paramref name="now"/> bounds the discovery time.</summary>
     public HazardReport Validate(DateTimeOffset now)
@@ -80,6 +82,11 @@ public sealed record HazardReport(
             throw DomainException.Invalid("hazard.found_time", "lies before 2000");
         }
 
+        if (FoundByLevel is { } level && !Enum.IsDefined(level))
+        {
+            throw DomainException.Invalid("hazard.found_by_level", "must be county, city or province");
+        }
+
         return this with
         {
             CreditCode = UnifiedSocialCreditCode.Validate(CreditCode, "parent"),
@@ -88,6 +95,13 @@ public sealed record HazardReport(
             Description = TextLimits.Required(Description, "hazard.description", TextLimits.Description),
         };
     }
+
+    /// <summary>
+    /// The level a new hazard is listed for supervision at (挂牌督办): the level of the authority
+    /// that found it; county for self-reports and tips, which no higher authority found.
+    /// </summary>
+    public SupervisionLevel ListingLevel =>
+        Channel is ReportChannel.SelfReport or ReportChannel.VerifiedTip ? SupervisionLevel.County : FoundByLevel ?? SupervisionLevel.County;
 
     /// <summary>
     /// The identity of a finding within its enterprise: criterion and location, case and spacing
@@ -128,12 +142,14 @@ public sealed record MajorHazard(
     ImmutableArray<PartyConfirmation> Confirmations,
     DateTimeOffset? ClosedAt,
     string? WithdrawalReason,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    SupervisionLevel SupervisionLevel,
+    ImmutableArray<EscalationRecord> Escalations)
 {
     public bool IsOpen => Status is HazardStatus.Registered or HazardStatus.Rectifying or HazardStatus.AwaitingVerification;
 
     /// <summary>What the rollups need to know of this hazard.</summary>
-    public HazardFacts Facts => new(Id, Version, CreditCode, TownCode, Sector, Status, FoundAt, Deadline, ClosedAt);
+    public HazardFacts Facts => new(Id, Version, CreditCode, TownCode, Sector, Status, FoundAt, Deadline, ClosedAt, SupervisionLevel, Escalations);
 
     public string FindingKey => HazardReport.FindingKeyOf(Criterion, Location);
 
@@ -154,6 +170,9 @@ public enum TrailAction
     Withdrawn = 8,
     MarkedInvalid = 9,
     ReturnedForRectification = 10,
+    DeadlineExtended = 11,
+    SupervisionLevelRaised = 12,
+    Escalated = 13,
 }
 
 /// <summary>
@@ -163,8 +182,13 @@ public enum TrailAction
 [GenerateSerializer, Immutable, Alias("hg.TrailEntry")]
 public sealed record TrailEntry(long Version, DateTimeOffset At, string Actor, string RequestId, TrailAction Action, string Detail);
 
+/// <summary>Where a hazard stands on its escalation ladder: the next rung and when it falls due
+/// (none while it is not rectifying, or when every applicable rung has fired).</summary>
+[GenerateSerializer, Immutable, Alias("hg.LadderState")]
+public sealed record LadderState(EscalationStep? NextStep, DateTimeOffset? NextDueAt);
+
 [GenerateSerializer, Immutable, Alias("hg.HazardWithTrail")]
-public sealed record HazardWithTrail(MajorHazard Hazard, ImmutableArray<TrailEntry> Trail);
+public sealed record HazardWithTrail(MajorHazard Hazard, ImmutableArray<TrailEntry> Trail, LadderState Ladder);
 
 /// <summary>A hazard's grain key: its enterprise's credit code and its number there.</summary>
 public readonly record struct HazardKey(string CreditCode, int Number)

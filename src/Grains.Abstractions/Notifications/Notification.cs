@@ -6,6 +6,9 @@ public enum NotificationKind
 {
     /// <summary>A new major hazard was registered at the enterprise (001 item 5).</summary>
     NewMajorHazard = 1,
+
+    /// <summary>A rung of the escalation ladder fired (letter, circular, summons, exposure, investigation).</summary>
+    Escalation = 2,
 }
 
 public enum RecipientRole
@@ -13,6 +16,9 @@ public enum RecipientRole
     Principal = 1,
     ActualController = 2,
     SafetyDirector = 3,
+
+    /// <summary>The office supervising the hazard at its listed level.</summary>
+    SupervisingOffice = 4,
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
+using HazardGrid.Escalations;
 using HazardGrid.Hazards;
 
 namespace HazardGrid.Rollups;
@@ -8,6 +9,32 @@ namespace HazardGrid.Rollups;
 /// <summary>One sector's share of a region's or enterprise's figures.</summary>
 [GenerateSerializer, Immutable, Alias("hg.SectorFigures")]
 public sealed record SectorFigures(Sector Sector, int Open, int Overdue, int Closed);
+
+/// <summary>Escalation figures: open hazards by supervision level, ladder steps fired this month,
+/// and the enterprises on the watch list.</summary>
+[GenerateSerializer, Immutable, Alias("hg.EscalationFigures")]
+public sealed record EscalationFigures(
+    int AtCountyLevel,
+    int AtCityLevel,
+    int AtProvinceLevel,
+    int WarningLettersThisMonth,
+    int CircularsThisMonth,
+    int SummonsThisMonth,
+    int ExposuresThisMonth,
+    int InvestigationsThisMonth,
+    int Exposed,
+    int UnderInvestigation,
+    int WatchListEnterprises)
+{
+    public static readonly EscalationFigures Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    public static EscalationFigures operator +(EscalationFigures a, EscalationFigures b) => new(
+        a.AtCountyLevel + b.AtCountyLevel, a.AtCityLevel + b.AtCityLevel, a.AtProvinceLevel + b.AtProvinceLevel,
+        a.WarningLettersThisMonth + b.WarningLettersThisMonth, a.CircularsThisMonth + b.CircularsThisMonth,
+        a.SummonsThisMonth + b.SummonsThisMonth, a.ExposuresThisMonth + b.ExposuresThisMonth,
+        a.InvestigationsThisMonth + b.InvestigationsThisMonth, a.Exposed + b.Exposed,
+        a.UnderInvestigation + b.UnderInvestigation, a.WatchListEnterprises + b.WatchListEnterprises);
+}
 
 /// <summary>
 /// The status figures of a set of hazards (an enterprise's, a town's, or everything under a
@@ -27,20 +54,36 @@ public sealed record HazardFigures(
     int OpenIncrement,
     int ClosedStock,
     int ClosedIncrement,
-    ImmutableArray<SectorFigures> BySector)
+    ImmutableArray<SectorFigures> BySector,
+    EscalationFigures Escalations)
 {
-    public static readonly HazardFigures Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, []);
+    public static readonly HazardFigures Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, [], EscalationFigures.Zero);
 
     public int Open => Registered + Rectifying + AwaitingVerification;
 
-    /// <summary>Counts a set of hazards as they stand at <paramref name="now"/>.</summary>
-    public static HazardFigures Count(IEnumerable<HazardFacts> hazards, DateTimeOffset now)
+    /// <summary>The share of open hazards that are overdue (0 when none is open).</summary>
+    public double OverdueShare => Open == 0 ? 0 : (double)Overdue / Open;
+
+    /// <summary>Counts a set of hazards as they stand at <paramref name="now"/>. An enterprise is on
+    /// the watch list with an exposed open hazard or more than <paramref name="watchListOverdueHazards"/> overdue ones.</summary>
+    public static HazardFigures Count(IEnumerable<HazardFacts> hazards, DateTimeOffset now, int watchListOverdueHazards = 3)
     {
         int registered = 0, rectifying = 0, awaiting = 0, closed = 0, withdrawn = 0, invalid = 0;
         int overdue = 0, closedThisMonth = 0, openStock = 0, openIncrement = 0, closedStock = 0, closedIncrement = 0;
+        int county = 0, city = 0, province = 0, exposed = 0, investigated = 0;
+        var fired = new int[6];
         var sectors = new SortedDictionary<Sector, (int Open, int Overdue, int Closed)>();
+        var enterprises = new Dictionary<string, (bool Exposed, int Overdue)>(StringComparer.Ordinal);
         foreach (var h in hazards)
         {
+            if (!h.Escalations.IsDefault)
+            {
+                foreach (var e in h.Escalations.Where(e => ChinaTime.SameMonth(e.FiredAt, now)))
+                {
+                    fired[(int)e.Step]++;
+                }
+            }
+
             var stock = ChinaTime.IsStock(h.FoundAt);
             var sector = sectors.GetValueOrDefault(h.Sector);
             switch (h.Status)
@@ -54,6 +97,14 @@ public sealed record HazardFigures(
                     openStock += stock ? 1 : 0;
                     openIncrement += stock ? 0 : 1;
                     sector = (sector.Open + 1, sector.Overdue + isOverdue, sector.Closed);
+                    county += h.Level == SupervisionLevel.County ? 1 : 0;
+                    city += h.Level == SupervisionLevel.City ? 1 : 0;
+                    province += h.Level == SupervisionLevel.Province ? 1 : 0;
+                    var isExposed = h.Has(EscalationStep.PublicExposure);
+                    exposed += isExposed ? 1 : 0;
+                    investigated += h.Has(EscalationStep.AccidentInvestigation) ? 1 : 0;
+                    var enterprise = enterprises.GetValueOrDefault(h.CreditCode);
+                    enterprises[h.CreditCode] = (enterprise.Exposed || isExposed, enterprise.Overdue + isOverdue);
                     break;
                 case HazardStatus.Closed:
                     closed++;
@@ -73,15 +124,21 @@ public sealed record HazardFigures(
             sectors[h.Sector] = sector;
         }
 
+        var watched = enterprises.Values.Count(e => e.Exposed || e.Overdue > watchListOverdueHazards);
         return new HazardFigures(
             registered, rectifying, awaiting, closed, withdrawn, invalid, overdue, closedThisMonth,
             openStock, openIncrement, closedStock, closedIncrement,
-            [.. sectors.Select(s => new SectorFigures(s.Key, s.Value.Open, s.Value.Overdue, s.Value.Closed))]);
+            [.. sectors.Select(s => new SectorFigures(s.Key, s.Value.Open, s.Value.Overdue, s.Value.Closed))],
+            new EscalationFigures(county, city, province,
+                fired[(int)EscalationStep.WarningLetter], fired[(int)EscalationStep.Circular], fired[(int)EscalationStep.Summons],
+                fired[(int)EscalationStep.PublicExposure], fired[(int)EscalationStep.AccidentInvestigation],
+                exposed, investigated, watched));
     }
 
     /// <summary>
     /// The next instant after <paramref name="now"/> at which these hazards' figures change by the
-    /// clock alone: a rectification deadline passing, or a new month resetting "closed this month".
+    /// clock alone: a rectification deadline passing, or a new month resetting the monthly counts.
+    /// (Ladder steps falling due are scheduled separately: they change figures only once fired.)
     /// </summary>
     public static DateTimeOffset? NextChange(IEnumerable<HazardFacts> hazards, DateTimeOffset now)
     {
@@ -92,6 +149,7 @@ public sealed record HazardFigures(
             {
                 { Status: HazardStatus.Rectifying, Deadline: { } d } when d >= now => d.AddTicks(1),
                 { Status: HazardStatus.Closed, ClosedAt: { } c } when ChinaTime.SameMonth(c, now) => ChinaTime.StartOfNextMonth(now),
+                _ when !h.Escalations.IsDefault && h.Escalations.Any(e => ChinaTime.SameMonth(e.FiredAt, now)) => ChinaTime.StartOfNextMonth(now),
                 _ => null,
             };
             if (candidate is { } c2 && (next is null || c2 < next))
@@ -124,6 +182,7 @@ public sealed record HazardFigures(
                 OpenIncrement = total.OpenIncrement + p.OpenIncrement,
                 ClosedStock = total.ClosedStock + p.ClosedStock,
                 ClosedIncrement = total.ClosedIncrement + p.ClosedIncrement,
+                Escalations = total.Escalations + p.Escalations,
             };
             foreach (var s in p.BySector)
             {
@@ -144,8 +203,8 @@ public sealed record HazardFigures(
         && Withdrawn == other.Withdrawn && Invalid == other.Invalid && Overdue == other.Overdue
         && ClosedThisMonth == other.ClosedThisMonth && OpenStock == other.OpenStock
         && OpenIncrement == other.OpenIncrement && ClosedStock == other.ClosedStock
-        && ClosedIncrement == other.ClosedIncrement
+        && ClosedIncrement == other.ClosedIncrement && Escalations == other.Escalations
         && BySector.AsSpan().SequenceEqual(other.BySector.AsSpan());
 
-    public override int GetHashCode() => HashCode.Combine(Registered, Rectifying, AwaitingVerification, Closed, Overdue, ClosedThisMonth);
+    public override int GetHashCode() => HashCode.Combine(Registered, Rectifying, AwaitingVerification, Closed, Overdue, ClosedThisMonth, Escalations);
 }

@@ -1,12 +1,25 @@
 using System.Collections.Immutable;
 using Orleans.Concurrency;
+using HazardGrid.Escalations;
 using HazardGrid.Regions;
 
 namespace HazardGrid.Rollups;
 
-/// <summary>A region's live status: its figures over every hazard under it, as of <see cref="AsOf"/>.</summary>
+/// <summary>
+/// A region's live status: its figures over every hazard under it, as of <see cref="AsOf"/>, and
+/// whether its overdue share has crossed the policy's threshold, which puts the region's own
+/// leadership up for summons until it falls back.
+/// </summary>
 [GenerateSerializer, Immutable, Alias("hg.RegionStatus")]
-public sealed record RegionStatus(Region Region, HazardFigures Figures, DateTimeOffset AsOf);
+public sealed record RegionStatus(Region Region, HazardFigures Figures, DateTimeOffset AsOf, bool LeadershipSummons);
+
+/// <summary>An enterprise on a region's watch list, and why.</summary>
+[GenerateSerializer, Immutable, Alias("hg.WatchListEntry")]
+public sealed record WatchListEntry(string CreditCode, string TownCode, bool Exposed, int OverdueHazards);
+
+/// <summary>A ladder step that fired on a hazard in the region.</summary>
+[GenerateSerializer, Immutable, Alias("hg.RegionEscalationEvent")]
+public sealed record RegionEscalationEvent(string HazardId, string TownCode, EscalationStep Step, DateTimeOffset DueAt, DateTimeOffset FiredAt, string Trigger);
 
 /// <summary>A child region's figures as its parent holds them; <see cref="Sequence"/> orders reports from one child.</summary>
 [GenerateSerializer, Immutable, Alias("hg.ChildFigures")]
@@ -36,4 +49,12 @@ public interface IRegionGrain : IGrainWithStringKey
     /// <summary>A parent pulls this region's figures (on activation and for reconciliation).</summary>
     [Alias("GetFiguresForParent"), AlwaysInterleave]
     Task<ChildFigures> GetFiguresForParent();
+
+    /// <summary>The enterprises on the watch list of this region (every town under it).</summary>
+    [Alias("GetWatchList"), AlwaysInterleave]
+    Task<ImmutableArray<WatchListEntry>> GetWatchList();
+
+    /// <summary>Every ladder step fired on hazards under this region, newest first.</summary>
+    [Alias("GetEscalationEvents"), AlwaysInterleave]
+    Task<ImmutableArray<RegionEscalationEvent>> GetEscalationEvents();
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using HazardGrid.Common;
+using HazardGrid.Escalations;
 using HazardGrid.Hazards;
 using HazardGrid.Notifications;
 using HazardGrid.Regions;
@@ -34,11 +35,15 @@ public sealed record EnterpriseState
 public sealed class EnterpriseGrain(
     [PersistentState("enterprise", StorageNames.Store)] IPersistentState<EnterpriseState> state,
     RegionCatalog regions,
-    DomainClock clock) : Grain, IEnterpriseGrain
+    DomainClock clock,
+    EscalationPolicy policy) : Grain, IEnterpriseGrain
 {
     // The latest facts of each of this enterprise's hazards, by number: the source of its figures
     // and of the open-finding index. Rebuilt from the hazard grains on activation.
     private readonly Dictionary<int, MajorHazard> _hazards = [];
+
+    /// <summary>The actor recorded on the trail for steps the ladder fires by itself.</summary>
+    public const string EscalationTrigger = "escalation-ladder";
 
     private string CreditCode => this.GetPrimaryKeyString();
 
@@ -154,6 +159,26 @@ public sealed class EnterpriseGrain(
         return hazard;
     }
 
+    public async Task Escalate(int hazardNumber, EscalationStep step, DateTimeOffset dueAt)
+    {
+        if (!_hazards.TryGetValue(hazardNumber, out var before))
+        {
+            return;
+        }
+
+        // A deterministic request id: a repeated tick for the same step and due time replays.
+        var request = new WriteRequest($"ladder/{step}/{dueAt.UtcTicks}", EscalationTrigger);
+        var hazard = await Hazard(hazardNumber).Execute(new FireEscalation(step, dueAt), request);
+        if (hazard.Version == before.Version)
+        {
+            return; // no longer due: nothing fired
+        }
+
+        var fired = hazard.Escalations.Where(e => !before.Escalations.Any(b => b.Step == e.Step));
+        await GrainFactory.GetGrain<INotificationLogGrain>(CreditCode).Record([.. fired.SelectMany(e => EscalationNotifications(hazard, e))]);
+        await Publish(hazard);
+    }
+
     private async Task<HazardReportOutcome> Replay(ReportRecord earlier, HazardRegistration registration, ReportChannel channel, WriteRequest request)
     {
         if (earlier.Pending is not null)
@@ -204,8 +229,27 @@ public sealed class EnterpriseGrain(
         return [To(RecipientRole.Principal, profile.Principal), To(RecipientRole.ActualController, profile.ActualController)];
     }
 
+    /// <summary>Who the ladder tells of a step: the principal, the actual controller, and the office
+    /// supervising the hazard at its (possibly just raised) level.</summary>
+    private IEnumerable<Notification> EscalationNotifications(MajorHazard hazard, EscalationRecord escalation)
+    {
+        var profile = state.State.Profile!;
+        var office = regions.SelfAndAncestors(hazard.TownCode).First(r => r.Level == hazard.SupervisionLevel switch
+        {
+            SupervisionLevel.County => RegionLevel.County,
+            SupervisionLevel.City => RegionLevel.City,
+            _ => RegionLevel.Province,
+        });
+        var message = $"{escalation.Step}: 重大事故隐患 {hazard.Id} ({hazard.Criterion} @ {hazard.Location}) 逾期未整改, due {escalation.DueAt:yyyy-MM-dd}";
+        Notification To(RecipientRole role, string name, string? phone) =>
+            new($"{hazard.Id}/{escalation.Step}/{role}", escalation.FiredAt, hazard.Id, NotificationKind.Escalation, role, name, phone, message);
+        yield return To(RecipientRole.Principal, profile.Principal.Name, profile.Principal.Phone);
+        yield return To(RecipientRole.ActualController, profile.ActualController.Name, profile.ActualController.Phone);
+        yield return To(RecipientRole.SupervisingOffice, $"{office.Name}安委办", null);
+    }
+
     private Enterprise View(EnterpriseState s, DateTimeOffset now) =>
-        new(s.Profile!, HazardFigures.Count(_hazards.Values.Select(h => h.Facts), now), s.RegisteredAt, s.UpdatedAt);
+        new(s.Profile!, HazardFigures.Count(_hazards.Values.Select(h => h.Facts), now, policy.WatchListOverdueHazards), s.RegisteredAt, s.UpdatedAt);
 
     private EnterpriseProfile RequireProfile(string field) =>
         state.State.Profile ?? throw DomainException.NotFound(field, $"enterprise {CreditCode} is not registered");

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using HazardGrid.Common;
+using HazardGrid.Escalations;
 
 namespace HazardGrid.Hazards;
 
@@ -28,8 +29,9 @@ public static class HazardLifecycle
         var hazard = new MajorHazard(
             id, 1, report.CreditCode, registration.EnterpriseName, registration.TownCode, report.Sector,
             [report.Channel], report.Criterion, report.Location, report.Description, report.FoundAt, now,
-            HazardStatus.Registered, null, null, 0, [], null, null, now);
-        return (hazard, Entry(hazard, request, now, TrailAction.Registered, $"registered via {report.Channel}: {report.Criterion} at {report.Location}"));
+            HazardStatus.Registered, null, null, 0, [], null, null, now, report.ListingLevel, []);
+        return (hazard, Entry(hazard, request, now, TrailAction.Registered,
+            $"registered via {report.Channel}: {report.Criterion} at {report.Location}; listed for {SupervisionLevels.Describe(hazard.SupervisionLevel)} supervision"));
     }
 
     public static (MajorHazard Hazard, TrailEntry Entry) ReportAgain(MajorHazard hazard, ReportChannel channel, WriteRequest request, DateTimeOffset now)
@@ -41,9 +43,14 @@ public static class HazardLifecycle
         return (next, Entry(next, request, now, TrailAction.ReportedAgain, $"same finding reported again via {channel}"));
     }
 
-    public static (MajorHazard Hazard, TrailEntry Entry) Apply(MajorHazard hazard, HazardCommand command, WriteRequest request, DateTimeOffset now) =>
+    /// <summary>Applies a command. A null entry means the command changed nothing (a ladder step that
+    /// is no longer due), so there is nothing to store.</summary>
+    public static (MajorHazard Hazard, TrailEntry? Entry) Apply(MajorHazard hazard, HazardCommand command, WriteRequest request, DateTimeOffset now, EscalationPolicy policy) =>
         command switch
         {
+            ExtendDeadline c => Extend(hazard, c, request, now),
+            RaiseSupervisionLevel c => Raise(hazard, c, request, now),
+            FireEscalation c => Fire(hazard, c, request, now, policy),
             StartRectification c => Start(hazard, c, request, now),
             RecordProgress c => Progress(hazard, c, request, now),
             SubmitForVerification c => Submit(hazard, c, request, now),
@@ -168,6 +175,72 @@ public static class HazardLifecycle
         var reason = TextLimits.Required(c.Reason, "reason", TextLimits.Note);
         var next = Next(hazard, now) with { Status = c.Invalid ? HazardStatus.Invalid : HazardStatus.Withdrawn, WithdrawalReason = reason };
         return (next, Entry(next, request, now, c.Invalid ? TrailAction.MarkedInvalid : TrailAction.Withdrawn, reason));
+    }
+
+    private static (MajorHazard, TrailEntry) Extend(MajorHazard hazard, ExtendDeadline c, WriteRequest request, DateTimeOffset now)
+    {
+        RequireStatus(hazard, HazardStatus.Rectifying, "extend the deadline");
+        var reason = TextLimits.Required(c.Reason, "reason", TextLimits.Note);
+        var decidedBy = TextLimits.Required(c.DecidedBy, "decided_by", TextLimits.PersonName);
+        if (c.NewDeadline == default)
+        {
+            throw DomainException.Invalid("deadline", "is required");
+        }
+
+        if (c.NewDeadline <= now)
+        {
+            throw DomainException.Invalid("deadline", $"{Format(c.NewDeadline)} is not in the future");
+        }
+
+        if (c.NewDeadline <= hazard.Deadline)
+        {
+            throw DomainException.Invalid("deadline", $"{Format(c.NewDeadline)} is not later than the current deadline {Format(hazard.Deadline!.Value)}");
+        }
+
+        if (c.NewDeadline > now + MaxDeadline)
+        {
+            throw DomainException.Invalid("deadline", $"{Format(c.NewDeadline)} is more than three years away");
+        }
+
+        var next = Next(hazard, now) with { Deadline = c.NewDeadline };
+        return (next, Entry(next, request, now, TrailAction.DeadlineExtended,
+            $"deadline {Format(hazard.Deadline!.Value)} → {Format(c.NewDeadline)}, decided by {decidedBy}: {reason}; the ladder re-plans from the new deadline"));
+    }
+
+    private static (MajorHazard, TrailEntry) Raise(MajorHazard hazard, RaiseSupervisionLevel c, WriteRequest request, DateTimeOffset now)
+    {
+        if (!hazard.IsOpen)
+        {
+            throw DomainException.Precondition("status", $"a {Describe(hazard.Status)} hazard is no longer supervised");
+        }
+
+        var reason = TextLimits.Required(c.Reason, "reason", TextLimits.Note);
+        var decidedBy = TextLimits.Required(c.DecidedBy, "decided_by", TextLimits.PersonName);
+        var level = SupervisionLevels.Raise(hazard.SupervisionLevel);
+        var next = Next(hazard, now) with { SupervisionLevel = level };
+        return (next, Entry(next, request, now, TrailAction.SupervisionLevelRaised,
+            $"supervision raised {SupervisionLevels.Describe(hazard.SupervisionLevel)} → {SupervisionLevels.Describe(level)} by {decidedBy}: {reason}"));
+    }
+
+    /// <summary>
+    /// Fires a ladder step if, on the hazard as it stands now, it is the next rung and due. Anything
+    /// else (fired already, deadline extended, hazard closed) is a stale request: nothing changes.
+    /// </summary>
+    private static (MajorHazard, TrailEntry?) Fire(MajorHazard hazard, FireEscalation c, WriteRequest request, DateTimeOffset now, EscalationPolicy policy)
+    {
+        if (hazard.Facts.NextEscalation(policy) is not ({ } rung, var dueAt) || rung.Step != c.Step || dueAt > now)
+        {
+            return (hazard, null);
+        }
+
+        var level = rung.RaisesLevel && hazard.SupervisionLevel != SupervisionLevel.Province ? hazard.SupervisionLevel + 1 : hazard.SupervisionLevel;
+        var next = Next(hazard, now) with
+        {
+            Escalations = hazard.Escalations.Add(new EscalationRecord(rung.Step, dueAt, now, request.Actor)),
+            SupervisionLevel = level,
+        };
+        var raised = level != hazard.SupervisionLevel ? $"; supervision raised {SupervisionLevels.Describe(hazard.SupervisionLevel)} → {SupervisionLevels.Describe(level)}" : string.Empty;
+        return (next, Entry(next, request, now, TrailAction.Escalated, $"{rung.Step} due {Format(dueAt)}, fired {Format(now)}{raised}"));
     }
 
     private static PartyConfirmation ValidConfirmation(PartyConfirmation? confirmation, string field, MajorHazard hazard, DateTimeOffset now)

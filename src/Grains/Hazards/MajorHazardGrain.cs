@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using HazardGrid.Common;
+using HazardGrid.Escalations;
 
 namespace HazardGrid.Hazards;
 
@@ -19,7 +20,8 @@ public sealed record HazardState
 /// </summary>
 public sealed class MajorHazardGrain(
     [PersistentState("hazard", StorageNames.Store)] IPersistentState<HazardState> state,
-    DomainClock clock) : Grain, IMajorHazardGrain
+    DomainClock clock,
+    EscalationPolicy policy) : Grain, IMajorHazardGrain
 {
     public Task<MajorHazard> Register(HazardRegistration registration, WriteRequest request) =>
         Write(request, $"register|{registration.Report.FindingKey}", hazard =>
@@ -31,21 +33,30 @@ public sealed class MajorHazardGrain(
                 throw DomainException.Precondition("name", $"hazard {hazard.Id} is already registered");
             }
 
-            return HazardLifecycle.Register(this.GetPrimaryKeyString(), registration, request, clock.Now);
+            var (registered, entry) = HazardLifecycle.Register(this.GetPrimaryKeyString(), registration, request, clock.Now);
+            return (registered, entry);
         });
 
     public Task<MajorHazard> RecordRepeatReport(ReportChannel channel, WriteRequest request) =>
-        Write(request, $"again|{channel}", hazard => HazardLifecycle.ReportAgain(Existing(hazard), channel, request, clock.Now));
+        Write(request, $"again|{channel}", hazard =>
+        {
+            var (again, entry) = HazardLifecycle.ReportAgain(Existing(hazard), channel, request, clock.Now);
+            return (again, entry);
+        });
 
     public Task<MajorHazard> Execute(HazardCommand command, WriteRequest request) =>
-        Write(request, command.Fingerprint, hazard => HazardLifecycle.Apply(Existing(hazard), command, request, clock.Now));
+        Write(request, command.Fingerprint, hazard => HazardLifecycle.Apply(Existing(hazard), command, request, clock.Now, policy));
 
-    public Task<HazardWithTrail> Get() =>
-        Task.FromResult(new HazardWithTrail(Existing(state.State.Hazard), [.. state.State.Trail]));
+    public Task<HazardWithTrail> Get()
+    {
+        var hazard = Existing(state.State.Hazard);
+        var next = hazard.Facts.NextEscalation(policy);
+        return Task.FromResult(new HazardWithTrail(hazard, [.. state.State.Trail], new LadderState(next?.Rung.Step, next?.DueAt)));
+    }
 
     public Task<MajorHazard?> Find() => Task.FromResult(state.State.Hazard);
 
-    private async Task<MajorHazard> Write(WriteRequest request, string fingerprint, Func<MajorHazard?, (MajorHazard Hazard, TrailEntry Entry)> change)
+    private async Task<MajorHazard> Write(WriteRequest request, string fingerprint, Func<MajorHazard?, (MajorHazard Hazard, TrailEntry? Entry)> change)
     {
         var current = state.State;
         if (current.Requests.Find(request.RequestId, fingerprint) is { } earlier)
@@ -54,6 +65,11 @@ public sealed class MajorHazardGrain(
         }
 
         var (hazard, entry) = change(current.Hazard);
+        if (entry is null)
+        {
+            return hazard; // nothing changed, so nothing to store or remember
+        }
+
         await state.WriteOrRollBackAsync(
             current with
             {

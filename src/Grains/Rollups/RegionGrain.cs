@@ -1,5 +1,8 @@
 using System.Collections.Immutable;
 using HazardGrid.Common;
+using HazardGrid.Enterprises;
+using HazardGrid.Escalations;
+using HazardGrid.Hazards;
 using HazardGrid.Regions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -17,6 +20,9 @@ public sealed class RollupOptions
 
     /// <summary>How often a parent re-reads its children, repairing anything a lost report missed.</summary>
     public TimeSpan ReconcilePeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a town waits for a requested ladder step to show up before asking again.</summary>
+    public TimeSpan EscalationRetry { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>The persisted ledger of a town: the latest facts of every hazard in it.</summary>
@@ -41,10 +47,13 @@ public sealed class RegionGrain(
     [PersistentState("ledger", StorageNames.Store)] IPersistentState<TownLedgerState> ledger,
     RegionCatalog regions,
     DomainClock clock,
+    EscalationPolicy policy,
     IOptions<RollupOptions> options,
     ILogger<RegionGrain> logger) : Grain, IRegionGrain
 {
     private readonly Dictionary<string, ChildFigures> _children = new(StringComparer.Ordinal);
+    private readonly List<(HazardFacts Hazard, EscalationStep Step, DateTimeOffset DueAt)> _due = [];
+    private readonly Dictionary<string, (EscalationStep Step, DateTime At)> _requested = new(StringComparer.Ordinal);
     private readonly RollupOptions _options = options.Value;
     private Region _region = null!;
     private HazardFigures? _figures;
@@ -74,7 +83,42 @@ public sealed class RegionGrain(
         }
     }
 
-    public Task<RegionStatus> GetStatus() => Task.FromResult(new RegionStatus(_region, CurrentFigures(), clock.Now));
+    public Task<RegionStatus> GetStatus()
+    {
+        var figures = CurrentFigures();
+        return Task.FromResult(new RegionStatus(_region, figures, clock.Now, figures.OverdueShare > policy.RegionOverdueShareThreshold));
+    }
+
+    public async Task<ImmutableArray<WatchListEntry>> GetWatchList()
+    {
+        if (IsTown)
+        {
+            var now = clock.Now;
+            return [.. ledger.State.Hazards.Values
+                .Where(h => h.IsOpen)
+                .GroupBy(h => h.CreditCode)
+                .Select(g => new WatchListEntry(g.Key, _region.Code, g.Any(h => h.Has(EscalationStep.PublicExposure)), g.Count(h => h.IsOverdueAt(now))))
+                .Where(e => e.Exposed || e.OverdueHazards > policy.WatchListOverdueHazards)
+                .OrderBy(e => e.CreditCode, StringComparer.Ordinal)];
+        }
+
+        var children = await Task.WhenAll(regions.ChildrenOf(_region.Code).Select(c => GrainFactory.GetGrain<IRegionGrain>(c).GetWatchList()));
+        return [.. children.SelectMany(c => c)];
+    }
+
+    public async Task<ImmutableArray<RegionEscalationEvent>> GetEscalationEvents()
+    {
+        if (IsTown)
+        {
+            return [.. ledger.State.Hazards.Values
+                .Where(h => !h.Escalations.IsDefaultOrEmpty)
+                .SelectMany(h => h.Escalations.Select(e => new RegionEscalationEvent(h.HazardId, _region.Code, e.Step, e.DueAt, e.FiredAt, e.Trigger)))
+                .OrderByDescending(e => e.FiredAt).ThenBy(e => e.HazardId, StringComparer.Ordinal).ThenBy(e => e.Step)];
+        }
+
+        var children = await Task.WhenAll(regions.ChildrenOf(_region.Code).Select(c => GrainFactory.GetGrain<IRegionGrain>(c).GetEscalationEvents()));
+        return [.. children.SelectMany(c => c).OrderByDescending(e => e.FiredAt).ThenBy(e => e.HazardId, StringComparer.Ordinal).ThenBy(e => e.Step)];
+    }
 
     public async Task ApplyHazardFacts(ImmutableArray<HazardFacts> facts)
     {
@@ -119,15 +163,35 @@ public sealed class RegionGrain(
         return _figures ??= HazardFigures.Sum(_children.Values.Select(c => c.Figures));
     }
 
-    /// <summary>Recounts the town's ledger and arms the clock check for the next time-driven change.</summary>
+    /// <summary>
+    /// Recounts the town's ledger, asks for every ladder step that is due, and arms the clock
+    /// check for the next time-driven change (a deadline, a month, the next step falling due).
+    /// </summary>
     private void Recount()
     {
         var now = clock.Now;
         var facts = ledger.State.Hazards.Values;
-        _figures = HazardFigures.Count(facts, now);
+        _figures = HazardFigures.Count(facts, now, policy.WatchListOverdueHazards);
         _nextClockChange = HazardFigures.NextChange(facts, now);
+        _due.Clear();
+        foreach (var hazard in facts)
+        {
+            if (hazard.NextEscalation(policy) is ({ } rung, var dueAt))
+            {
+                if (dueAt <= now)
+                {
+                    _due.Add((hazard, rung.Step, dueAt));
+                }
+                else if (_nextClockChange is null || dueAt < _nextClockChange)
+                {
+                    _nextClockChange = dueAt;
+                }
+            }
+        }
+
+        RequestDueEscalations();
         _sequence = NextSequence();
-        if (_nextClockChange is not null)
+        if (_nextClockChange is not null || _due.Count > 0)
         {
             _clockTimer ??= this.RegisterGrainTimer(CheckClock, _options.ClockCheckPeriod, _options.ClockCheckPeriod);
         }
@@ -141,7 +205,30 @@ public sealed class RegionGrain(
     private Task CheckClock(CancellationToken cancellationToken)
     {
         RecountIfClockPassed();
+        RequestDueEscalations();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Asks each due hazard's enterprise to fire its step. The request is one-way; the answer is
+    /// the hazard's new facts arriving here. A request not answered within
+    /// <see cref="RollupOptions.EscalationRetry"/> (lost with a failed silo, say) is sent again: the
+    /// hazard fires a step only once, so a repeat is harmless.
+    /// </summary>
+    private void RequestDueEscalations()
+    {
+        var now = DateTime.UtcNow;
+        foreach (var (hazard, step, dueAt) in _due)
+        {
+            if (_requested.TryGetValue(hazard.HazardId, out var asked) && asked.Step == step && now - asked.At < _options.EscalationRetry)
+            {
+                continue;
+            }
+
+            _requested[hazard.HazardId] = (step, now);
+            var key = HazardKey.Parse(hazard.HazardId);
+            _ = GrainFactory.GetGrain<IEnterpriseGrain>(key.CreditCode).Escalate(key.Number, step, dueAt);
+        }
     }
 
     /// <summary>A deadline passed or a month turned since the last count: count again and report up.</summary>

@@ -1,4 +1,5 @@
 using HazardGrid.Common;
+using HazardGrid.Escalations;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -8,13 +9,35 @@ namespace HazardGrid.Silo.Hosting;
 public static class GrainServiceExtensions
 {
     /// <summary>
-    /// What the grains need from the silo's container: the region tree, the domain clock and the
-    /// rollup timing. Storage and clustering are chosen separately by the host (or by a test).
+    /// Everything the grains need from a silo, whatever its storage and clustering: the region
+    /// tree, the domain clock, the escalation policy, the rollup timing, and a start-up task that
+    /// wakes the region tree so every town's ladder runs (and catches up) without waiting for a query.
     /// </summary>
+    public static ISiloBuilder AddHazardGrid(this ISiloBuilder silo, IConfiguration? configuration = null)
+    {
+        silo.Services.AddHazardGridDomain(configuration);
+        silo.AddStartupTask(async (services, cancellationToken) =>
+        {
+            var logger = services.GetRequiredService<ILogger<RegionGrain>>();
+            try
+            {
+                var province = await services.GetRequiredService<IGrainFactory>().GetGrain<IRegionGrain>(RegionCatalog.Shandong.Root.Code).GetStatus();
+                logger.LogInformation("Region tree awake: {Open} open major hazards in the province", province.Figures.Open);
+            }
+            catch (Exception ex)
+            {
+                // Not fatal: the tree also wakes on the first query, and towns then catch up.
+                logger.LogWarning(ex, "Could not wake the region tree at start-up");
+            }
+        });
+        return silo;
+    }
+
     public static IServiceCollection AddHazardGridDomain(this IServiceCollection services, IConfiguration? configuration = null)
     {
         services.TryAddSingleton(RegionCatalog.Shandong);
         services.TryAddSingleton(DomainClock.System);
+        services.TryAddSingleton(configuration is null ? EscalationPolicy.Standard : EscalationSettings.Load(configuration));
         var rollups = services.AddOptions<RollupOptions>();
         if (configuration is not null)
         {

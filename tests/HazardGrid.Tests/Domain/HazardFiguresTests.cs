@@ -1,5 +1,6 @@
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
+using HazardGrid.Escalations;
 using HazardGrid.Hazards;
 using HazardGrid.Rollups;
 using Xunit;
@@ -11,7 +12,7 @@ public sealed class HazardFiguresTests
     private static readonly DateTimeOffset s_now = new(2025, 6, 20, 12, 0, 0, ChinaTime.Offset);
 
     private static HazardFacts Fact(HazardStatus status, Sector sector, DateTimeOffset found, DateTimeOffset? deadline = null, DateTimeOffset? closed = null) =>
-        new(Guid.NewGuid().ToString(), 1, "914403001922038216", "370406001", sector, status, found, deadline, closed);
+        new(Guid.NewGuid().ToString(), 1, "914403001922038216", "370406001", sector, status, found, deadline, closed, SupervisionLevel.County, []);
 
     [Fact]
     public void Counting_splits_by_status_overdue_stock_month_and_sector()
@@ -33,7 +34,8 @@ public sealed class HazardFiguresTests
         var f = HazardFigures.Count(facts, s_now);
 
         Assert.Equal(new HazardFigures(1, 2, 1, 2, 1, 1, 1, 1, 2, 2, 1, 1,
-            [new SectorFigures(Sector.Chemicals, 2, 1, 1), new SectorFigures(Sector.Gas, 2, 0, 1)]), f);
+            [new SectorFigures(Sector.Chemicals, 2, 1, 1), new SectorFigures(Sector.Gas, 2, 0, 1)],
+            EscalationFigures.Zero with { AtCountyLevel = 4 }), f);
         Assert.Equal(4, f.Open);
     }
 

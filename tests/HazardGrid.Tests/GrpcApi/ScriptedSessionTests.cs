@@ -49,15 +49,15 @@ public sealed class ScriptedSessionTests(ClusterFixture fixture) : IClassFixture
         Assert.Equal($"enterprises/{chem.CreditCode}/hazards/1", h1.Name);
         Assert.Equal(HazardState.Registered, h1.State);
         Assert.True(h1.Stock);
-        await Expect(Of(registered: 1, openStock: 1, sectors: In(Sector.Chemicals, open: 1)), Of(), Of());
+        await Expect(Of(registered: 1, openStock: 1, sectors: [In(Sector.Chemicals, open: 1)]), Of(), Of());
 
         // 2. An increment hazard found by inspection; 3. a verified tip in the other city.
         var h2 = (await _api.Report(mine.CreditCode, ApiDriver.Finding(ReportChannel.Inspection, Sector.NonCoalMining, "KS-3.2", "主斜井", now.AddDays(-2)))).Hazard;
         var h3 = (await _api.Report(fireworks.CreditCode, ApiDriver.Finding(ReportChannel.VerifiedTip, Sector.Fireworks, "YH-2.7", "药物混合工房", now.AddDays(-1)))).Hazard;
         await Expect(
-            Of(registered: 1, openStock: 1, sectors: In(Sector.Chemicals, open: 1)),
-            Of(registered: 1, openIncrement: 1, sectors: In(Sector.NonCoalMining, open: 1)),
-            Of(registered: 1, openIncrement: 1, sectors: In(Sector.Fireworks, open: 1)));
+            Of(registered: 1, openStock: 1, sectors: [In(Sector.Chemicals, open: 1)]),
+            Of(registered: 1, openIncrement: 1, sectors: [In(Sector.NonCoalMining, open: 1)]),
+            Of(registered: 1, openIncrement: 1, sectors: [In(Sector.Fireworks, open: 1)]));
 
         // 4. The first finding again, through expert diagnosis and with other spacing: same record.
         var again = await _api.Report(chem.CreditCode, ApiDriver.Finding(ReportChannel.ExpertDiagnosis, Sector.Chemicals, "gb-hg-4.1", "储罐区  T-101", new(2023, 5, 1, 0, 0, 0, TimeSpan.FromHours(8))));
@@ -69,8 +69,8 @@ public sealed class ScriptedSessionTests(ClusterFixture fixture) : IClassFixture
         var h4 = (await _api.Report(chem.CreditCode, ApiDriver.Finding(ReportChannel.ExpertDiagnosis, Sector.Gas, "RQ-1.3", "调压站", now.AddDays(-3)))).Hazard;
         Assert.Equal($"enterprises/{chem.CreditCode}/hazards/2", h4.Name);
         var town1 = Of(registered: 2, openStock: 1, openIncrement: 1, sectors: [In(Sector.Chemicals, open: 1), In(Sector.Gas, open: 1)]);
-        var town2 = Of(registered: 1, openIncrement: 1, sectors: In(Sector.NonCoalMining, open: 1));
-        var town3 = Of(registered: 1, openIncrement: 1, sectors: In(Sector.Fireworks, open: 1));
+        var town2 = Of(registered: 1, openIncrement: 1, sectors: [In(Sector.NonCoalMining, open: 1)]);
+        var town3 = Of(registered: 1, openIncrement: 1, sectors: [In(Sector.Fireworks, open: 1)]);
         await Expect(town1, town2, town3);
 
         // 6. Rectification with deadlines: h1 in 10 days, h2 in 5 days.
@@ -79,12 +79,13 @@ public sealed class ScriptedSessionTests(ClusterFixture fixture) : IClassFixture
         var progressed = await _api.Progress(h1.Name, 50);
         Assert.Equal(50, progressed.ProgressPercent);
         town1 = Of(registered: 1, rectifying: 1, openStock: 1, openIncrement: 1, sectors: [In(Sector.Chemicals, open: 1), In(Sector.Gas, open: 1)]);
-        town2 = Of(rectifying: 1, openIncrement: 1, sectors: In(Sector.NonCoalMining, open: 1));
+        town2 = Of(rectifying: 1, openIncrement: 1, sectors: [In(Sector.NonCoalMining, open: 1)]);
         await Expect(town1, town2, town3);
 
-        // 7. Six days on, h2 is overdue everywhere above it, by the clock alone.
+        // 7. Six days on, h2 is overdue everywhere above it, by the clock alone, and the ladder
+        //    has sent its warning letter (due at the deadline).
         fixture.Advance(TimeSpan.FromDays(6));
-        town2 = Of(rectifying: 1, overdue: 1, openIncrement: 1, sectors: In(Sector.NonCoalMining, open: 1, overdue: 1));
+        town2 = Of(rectifying: 1, overdue: 1, openIncrement: 1, sectors: [In(Sector.NonCoalMining, open: 1, overdue: 1)], letters: 1);
         await Expect(town1, town2, town3);
 
         // 8. h1 submitted, confirmed by the regulator, closed with expert and principal.
@@ -102,21 +103,23 @@ public sealed class ScriptedSessionTests(ClusterFixture fixture) : IClassFixture
         // 9. The tip turns out not to be a major hazard; h4 was entered in error.
         await _api.Withdraw(h3.Name, invalid: true);
         await _api.Withdraw(h4.Name, invalid: false);
-        town1 = Of(closed: 1, withdrawn: 1, closedThisMonth: 1, closedStock: 1, sectors: In(Sector.Chemicals, closed: 1));
+        town1 = Of(closed: 1, withdrawn: 1, closedThisMonth: 1, closedStock: 1, sectors: [In(Sector.Chemicals, closed: 1)]);
         town3 = Of(invalid: 1);
         await Expect(town1, town2, town3);
 
         // 10. h2 verified late, then returned once: overdue again while rectifying.
         await _api.Submit(h2.Name);
-        town2 = Of(awaiting: 1, openIncrement: 1, sectors: In(Sector.NonCoalMining, open: 1));
+        town2 = Of(awaiting: 1, openIncrement: 1, sectors: [In(Sector.NonCoalMining, open: 1)], letters: 1);
         await Expect(town1, town2, town3);
         await _api.Return(h2.Name);
-        town2 = Of(rectifying: 1, overdue: 1, openIncrement: 1, sectors: In(Sector.NonCoalMining, open: 1, overdue: 1));
+        town2 = Of(rectifying: 1, overdue: 1, openIncrement: 1, sectors: [In(Sector.NonCoalMining, open: 1, overdue: 1)], letters: 1);
         await Expect(town1, town2, town3);
 
-        // 11. Into July: "closed this month" resets.
+        // 11. Into July: the monthly counts reset, and h2's ladder catches up on the circular
+        //     (due 22 June) and the summons (due 29 June), both fired now, in July.
         fixture.Advance(TimeSpan.FromDays(25));
-        town1 = Of(closed: 1, withdrawn: 1, closedStock: 1, sectors: In(Sector.Chemicals, closed: 1));
+        town1 = Of(closed: 1, withdrawn: 1, closedStock: 1, sectors: [In(Sector.Chemicals, closed: 1)]);
+        town2 = Of(rectifying: 1, overdue: 1, openIncrement: 1, sectors: [In(Sector.NonCoalMining, open: 1, overdue: 1)], circulars: 1, summons: 1);
         await Expect(town1, town2, town3);
 
         // The trail tells the story of h1, each entry with its pushing system and request id.
@@ -150,6 +153,11 @@ public sealed class ScriptedSessionTests(ClusterFixture fixture) : IClassFixture
             a.Registered + b.Registered, a.Rectifying + b.Rectifying, a.AwaitingVerification + b.AwaitingVerification,
             a.Closed + b.Closed, a.Withdrawn + b.Withdrawn, a.Invalid + b.Invalid, a.Overdue + b.Overdue,
             a.ClosedThisMonth + b.ClosedThisMonth, a.OpenStock + b.OpenStock, a.OpenIncrement + b.OpenIncrement,
-            a.ClosedStock + b.ClosedStock, a.ClosedIncrement + b.ClosedIncrement, sectors);
+            a.ClosedStock + b.ClosedStock, a.ClosedIncrement + b.ClosedIncrement, sectors,
+            a.AtCityLevel + b.AtCityLevel, a.AtProvinceLevel + b.AtProvinceLevel,
+            a.WarningLettersThisMonth + b.WarningLettersThisMonth, a.CircularsThisMonth + b.CircularsThisMonth,
+            a.SummonsThisMonth + b.SummonsThisMonth, a.ExposuresThisMonth + b.ExposuresThisMonth,
+            a.InvestigationsThisMonth + b.InvestigationsThisMonth, a.Exposed + b.Exposed,
+            a.UnderInvestigation + b.UnderInvestigation, a.WatchListEnterprises + b.WatchListEnterprises);
     }
 }

@@ -130,11 +130,16 @@ public sealed class ApiDriver(ClusterFixture fixture)
 /// <summary>Builds expected figures with named counts; everything not named is zero.</summary>
 public static class Figures
 {
+    /// <remarks>Open hazards are supervised at county level unless <paramref name="atCity"/> or
+    /// <paramref name="atProvince"/> say otherwise.</remarks>
     public static HazardFigures Of(
         int registered = 0, int rectifying = 0, int awaiting = 0, int closed = 0, int withdrawn = 0, int invalid = 0,
         int overdue = 0, int closedThisMonth = 0, int openStock = 0, int openIncrement = 0, int closedStock = 0,
-        int closedIncrement = 0, params SectorFigures[] sectors)
+        int closedIncrement = 0, SectorFigures[]? sectors = null,
+        int atCity = 0, int atProvince = 0, int letters = 0, int circulars = 0, int summons = 0, int exposures = 0,
+        int investigations = 0, int exposed = 0, int underInvestigation = 0, int watchList = 0)
     {
+        sectors ??= [];
         var f = new HazardFigures
         {
             Open = registered + rectifying + awaiting,
@@ -150,6 +155,17 @@ public static class Figures
             OpenIncrement = openIncrement,
             ClosedStock = closedStock,
             ClosedIncrement = closedIncrement,
+            AtCountyLevel = registered + rectifying + awaiting - atCity - atProvince,
+            AtCityLevel = atCity,
+            AtProvinceLevel = atProvince,
+            WarningLettersThisMonth = letters,
+            CircularsThisMonth = circulars,
+            SummonsThisMonth = summons,
+            ExposuresThisMonth = exposures,
+            InvestigationsThisMonth = investigations,
+            Exposed = exposed,
+            UnderInvestigation = underInvestigation,
+            WatchListEnterprises = watchList,
         };
         f.BySector.AddRange(sectors.OrderBy(s => s.Sector));
         return f;

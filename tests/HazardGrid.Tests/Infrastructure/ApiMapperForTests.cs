@@ -18,7 +18,9 @@ public static class ApiMapperForTests
         (Hazards.HazardStatus)(int)h.State,
         h.FoundTime.ToDateTimeOffset(),
         h.Deadline?.ToDateTimeOffset(),
-        h.CloseTime?.ToDateTimeOffset());
+        h.CloseTime?.ToDateTimeOffset(),
+        (Escalations.SupervisionLevel)(int)h.SupervisionLevel,
+        [.. h.Escalations.Select(e => new Escalations.EscalationRecord((Escalations.EscalationStep)(int)e.Step, e.DueTime.ToDateTimeOffset(), e.FireTime.ToDateTimeOffset(), e.Trigger))]);
 
     public static Api.V1.HazardFigures Recount(IEnumerable<Hazard> hazards, DateTimeOffset now) =>
         ApiMapper.ToApi(Rollups.HazardFigures.Count(hazards.Select(Facts), now));

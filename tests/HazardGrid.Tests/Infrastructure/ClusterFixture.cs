@@ -56,7 +56,7 @@ public sealed class ClusterFixture : IAsyncLifetime
         {
             silo.AddMemoryGrainStorage(StorageNames.Store);
             silo.Services.AddSingleton(clock);
-            silo.Services.AddHazardGridDomain();
+            silo.AddHazardGrid();
             silo.Services.Configure<RollupOptions>(o =>
             {
                 o.FlushDelay = TimeSpan.FromMilliseconds(20);

@@ -1,0 +1,110 @@
+using System.Collections.Immutable;
+using HazardGrid.Enterprises;
+using HazardGrid.Escalations;
+
+namespace HazardGrid.Silo.Hosting;
+
+/// <summary>
+/// The escalation policy as written in configuration (<c>HazardGrid:Escalation</c>). Everything is
+/// optional: what is left out keeps the standard ladder of DOMAIN.md. Example:
+/// <code>
+/// "Escalation": {
+///   "RegionOverdueShareThreshold": 0.1, "WatchListOverdueHazards": 3,
+///   "Ladder": [ { "Step": "WarningLetter", "Days": 0 }, { "Step": "Circular", "Days": 7 }, ... ],
+///   "Overrides": [ { "Sector": "Chemicals", "Level": "Province", "WorkingDays": true, "Ladder": [ ... ] } ]
+/// }
+/// </code>
+/// </summary>
+public sealed class EscalationSettings
+{
+    public const string Section = "HazardGrid:Escalation";
+
+    public double? RegionOverdueShareThreshold { get; set; }
+
+    public int? WatchListOverdueHazards { get; set; }
+
+    public bool WorkingDays { get; set; }
+
+    public List<RungSettings>? Ladder { get; set; }
+
+    public List<OverrideSettings>? Overrides { get; set; }
+
+    public sealed class RungSettings
+    {
+        public string? Step { get; set; }
+
+        public int Days { get; set; }
+
+        public bool RaisesLevel { get; set; }
+
+        public string? OnlyAtLevel { get; set; }
+    }
+
+    public sealed class OverrideSettings
+    {
+        public string? Sector { get; set; }
+
+        public string? Level { get; set; }
+
+        public bool WorkingDays { get; set; }
+
+        public List<RungSettings>? Ladder { get; set; }
+    }
+
+    /// <summary>Reads and validates the policy; a bad one stops start-up with every problem listed.</summary>
+    public static EscalationPolicy Load(IConfiguration configuration)
+    {
+        var settings = configuration.GetSection(Section).Get<EscalationSettings>() ?? new EscalationSettings();
+        var problems = new List<string>();
+        var standard = EscalationPolicy.Standard;
+        var policy = new EscalationPolicy(
+            settings.Ladder is { Count: > 0 } rungs
+                ? new Ladder(null, null, settings.WorkingDays, Rungs(rungs, "Ladder", problems))
+                : standard.Default with { WorkingDays = settings.WorkingDays },
+            [.. (settings.Overrides ?? []).Select((o, i) => new Ladder(
+                Parse<Sector>(o.Sector, $"Overrides[{i}].Sector", problems),
+                Parse<SupervisionLevel>(o.Level, $"Overrides[{i}].Level", problems),
+                o.WorkingDays,
+                Rungs(o.Ladder ?? [], $"Overrides[{i}].Ladder", problems)))],
+            settings.RegionOverdueShareThreshold ?? standard.RegionOverdueShareThreshold,
+            settings.WatchListOverdueHazards ?? standard.WatchListOverdueHazards);
+        problems.AddRange(policy.Problems());
+        if (problems.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"The escalation policy in configuration section '{Section}' is not valid:{Environment.NewLine}  - "
+                + string.Join(Environment.NewLine + "  - ", problems));
+        }
+
+        return policy;
+    }
+
+    private static ImmutableArray<LadderRung> Rungs(List<RungSettings> rungs, string path, List<string> problems) =>
+        [.. rungs.Select((r, i) => new LadderRung(
+            Parse<EscalationStep>(r.Step, $"{path}[{i}].Step", problems, required: true) ?? default,
+            r.Days,
+            r.RaisesLevel,
+            Parse<SupervisionLevel>(r.OnlyAtLevel, $"{path}[{i}].OnlyAtLevel", problems)))];
+
+    private static T? Parse<T>(string? text, string path, List<string> problems, bool required = false)
+        where T : struct, Enum
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            if (required)
+            {
+                problems.Add($"{path} is required (one of {string.Join(", ", Enum.GetNames<T>())})");
+            }
+
+            return null;
+        }
+
+        if (Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value))
+        {
+            return value;
+        }
+
+        problems.Add($"{path} is '{text}', not one of {string.Join(", ", Enum.GetNames<T>())}");
+        return null;
+    }
+}
