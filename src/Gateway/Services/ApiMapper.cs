@@ -210,6 +210,7 @@ public static class ApiMapper
         {
             Domain.Notifications.RecipientRole.Principal => "PRINCIPAL",
             Domain.Notifications.RecipientRole.ActualController => "ACTUAL_CONTROLLER",
+            Domain.Notifications.RecipientRole.SupervisingOffice => "SUPERVISING_OFFICE",
             _ => "SAFETY_DIRECTOR",
         },
         RecipientName = n.RecipientName,
