@@ -34,10 +34,21 @@ public static class EmbeddedSiloExtensions
     /// </summary>
     public static ISiloBuilder UseHazardGridEmbedded(this ISiloBuilder silo, SiloHostOptions options)
     {
-        var connectionString = SqliteGrainStore.ConnectionString(options.DataDirectory);
-        SqliteGrainStore.EnsureSchema(connectionString);
-
         silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        silo.AddHazardGridSqliteStorage(options.DataDirectory);
+        if (options.Dashboard)
+        {
+            silo.AddDashboard();
+        }
+
+        return silo;
+    }
+
+    /// <summary>Grain state in an SQLite file under <paramref name="dataDirectory"/>, schema applied first.</summary>
+    public static ISiloBuilder AddHazardGridSqliteStorage(this ISiloBuilder silo, string dataDirectory)
+    {
+        var connectionString = SqliteGrainStore.ConnectionString(dataDirectory);
+        SqliteGrainStore.EnsureSchema(connectionString);
         silo.AddAdoNetGrainStorage(StorageNames.Store, storage => storage.Configure<Serializer>((o, serializer) =>
         {
             o.Invariant = SqliteGrainStore.Invariant;
@@ -47,11 +58,6 @@ public static class EmbeddedSiloExtensions
             // [Id]-numbered, version-tolerant contracts of the state records, and is far smaller.
             o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
         }));
-        if (options.Dashboard)
-        {
-            silo.AddDashboard();
-        }
-
         return silo;
     }
 

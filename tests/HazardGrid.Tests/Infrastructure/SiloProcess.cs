@@ -52,11 +52,11 @@ public sealed class SiloProcess : IAsyncDisposable
     public int OrleansGatewayPort { get; private init; }
 
     /// <summary>Starts the one-command service (silo + co-hosted gateway) on a data directory.</summary>
-    public static Task<SiloProcess> StartAsync(string dataDirectory)
+    public static Task<SiloProcess> StartAsync(string dataDirectory, params string[] settings)
     {
         var gatewayPort = FreePort();
         return StartAsync(new SiloProcess("HazardGrid.Silo.dll", "HazardGrid is running", FreePort(),
-            [$"--HazardGrid:DataDirectory={dataDirectory}", $"--HazardGrid:SiloPort={FreePort()}", $"--HazardGrid:GatewayPort={gatewayPort}", "--HazardGrid:Dashboard=false"])
+            [$"--HazardGrid:DataDirectory={dataDirectory}", $"--HazardGrid:SiloPort={FreePort()}", $"--HazardGrid:GatewayPort={gatewayPort}", "--HazardGrid:Dashboard=false", .. settings])
         {
             OrleansGatewayPort = gatewayPort,
         });
@@ -76,6 +76,7 @@ public sealed class SiloProcess : IAsyncDisposable
         if (first != silo._ready.Task)
         {
             silo.Kill();
+            await Task.Delay(200); // let the last lines of output arrive
             throw new InvalidOperationException($"The silo did not start:\n{silo.Output}");
         }
 

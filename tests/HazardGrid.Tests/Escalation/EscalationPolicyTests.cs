@@ -1,0 +1,87 @@
+using HazardGrid.Common;
+using HazardGrid.Enterprises;
+using HazardGrid.Escalations;
+using HazardGrid.Silo.Hosting;
+using HazardGrid.Tests.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Xunit;
+
+namespace HazardGrid.Tests.Escalation;
+
+public sealed class EscalationPolicyTests
+{
+    private static EscalationPolicy Load(params (string Key, string Value)[] settings) =>
+        EscalationSettings.Load(new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => KeyValuePair.Create<string, string?>("HazardGrid:Escalation:" + s.Key, s.Value)))
+            .Build());
+
+    [Fact]
+    public void Without_configuration_the_policy_is_the_directives_ladder()
+    {
+        var policy = Load();
+        Assert.Equal(
+            [(EscalationStep.WarningLetter, 0), (EscalationStep.Circular, 7), (EscalationStep.Summons, 14), (EscalationStep.PublicExposure, 30), (EscalationStep.AccidentInvestigation, 90)],
+            policy.Default.Rungs.Select(r => (r.Step, r.Days)));
+        Assert.True(policy.Default.Rungs.Single(r => r.Step == EscalationStep.PublicExposure).RaisesLevel);
+        Assert.Equal(SupervisionLevel.Province, policy.Default.Rungs.Single(r => r.Step == EscalationStep.AccidentInvestigation).OnlyAtLevel);
+        Assert.Equal((0.10, 3), (policy.RegionOverdueShareThreshold, policy.WatchListOverdueHazards));
+    }
+
+    [Fact]
+    public void An_override_per_sector_and_level_in_working_days_applies_to_its_hazards_only()
+    {
+        var policy = Load(
+            ("Overrides:0:Sector", "Chemicals"),
+            ("Overrides:0:Level", "Province"),
+            ("Overrides:0:WorkingDays", "true"),
+            ("Overrides:0:Ladder:0:Step", "WarningLetter"), ("Overrides:0:Ladder:0:Days", "0"),
+            ("Overrides:0:Ladder:1:Step", "Summons"), ("Overrides:0:Ladder:1:Days", "3"));
+
+        var ladder = policy.LadderFor(Sector.Chemicals, SupervisionLevel.Province);
+        Assert.True(ladder.WorkingDays);
+        Assert.Equal([EscalationStep.WarningLetter, EscalationStep.Summons], ladder.Rungs.Select(r => r.Step));
+        Assert.Same(policy.Default, policy.LadderFor(Sector.Chemicals, SupervisionLevel.County));
+        Assert.Same(policy.Default, policy.LadderFor(Sector.Gas, SupervisionLevel.Province));
+
+        // Friday 2025-06-13 + 3 working days = Wednesday 2025-06-18.
+        var friday = new DateTimeOffset(2025, 6, 13, 17, 0, 0, ChinaTime.Offset);
+        Assert.Equal(new DateTimeOffset(2025, 6, 18, 17, 0, 0, ChinaTime.Offset), ladder.DueAt(ladder.Rungs[1], friday));
+    }
+
+    [Fact]
+    public void A_bad_policy_is_refused_with_every_problem_named()
+    {
+        var ex = Assert.Throws<InvalidOperationException>(() => Load(
+            ("RegionOverdueShareThreshold", "1.5"),
+            ("Ladder:0:Step", "Circular"), ("Ladder:0:Days", "7"),
+            ("Ladder:1:Step", "WarningLetter"), ("Ladder:1:Days", "0"),
+            ("Ladder:2:Step", "Beheading"), ("Ladder:2:Days", "-1"),
+            ("Overrides:0:Sector", "Poetry")));
+
+        Assert.Contains("HazardGrid:Escalation", ex.Message);
+        Assert.Contains("RegionOverdueShareThreshold must be in (0, 1]", ex.Message);
+        Assert.Contains("Ladder[1] (WarningLetter, +0 days) must come after Circular", ex.Message);
+        Assert.Contains("Ladder[2].Step is 'Beheading'", ex.Message);
+        Assert.Contains("Overrides[0].Sector is 'Poetry'", ex.Message);
+    }
+
+    [Fact]
+    public async Task The_service_does_not_start_with_a_bad_policy_and_says_why()
+    {
+        var data = Path.Combine(Path.GetTempPath(), "hazardgrid-policy-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            var ex = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+                SiloProcess.StartAsync(data, "--HazardGrid:Escalation:Ladder:0:Step=WarningLetter", "--HazardGrid:Escalation:Ladder:0:Days=-3"));
+            Assert.Contains("The escalation policy in configuration section 'HazardGrid:Escalation' is not valid", ex.Message);
+            Assert.Contains("cannot be before it", ex.Message);
+        }
+        finally
+        {
+            if (Directory.Exists(data))
+            {
+                Directory.Delete(data, recursive: true);
+            }
+        }
+    }
+}
