@@ -39,6 +39,7 @@ public static class ApiMapper
             UpdateTime = Timestamp.FromDateTimeOffset(e.UpdatedAt),
         };
         result.Sectors.AddRange(p.Sectors.Select(s => (Api.V1.Sector)(int)s));
+        result.FatalAccidents.AddRange(e.FatalAccidents.Select(ToApi));
         return result;
     }
 
@@ -159,6 +160,8 @@ public static class ApiMapper
             Exposed = f.Escalations.Exposed,
             UnderInvestigation = f.Escalations.UnderInvestigation,
             WatchListEnterprises = f.Escalations.WatchListEnterprises,
+            FatalAccidentsThisYear = f.FatalAccidentsThisYear,
+            DeathsThisYear = f.DeathsThisYear,
         };
         result.BySector.AddRange(f.BySector.Select(s => new Api.V1.SectorFigures
         {
@@ -170,7 +173,37 @@ public static class ApiMapper
         return result;
     }
 
-    public static Api.V1.RegionStatus ToApi(Rollups.RegionStatus s) => new()
+    public static Api.V1.FatalAccident ToApi(Escalations.FatalAccident a) => new()
+    {
+        Id = a.Id,
+        OccurredTime = Timestamp.FromDateTimeOffset(a.OccurredAt),
+        Deaths = a.Deaths,
+        Description = a.Description,
+        ReportTime = Timestamp.FromDateTimeOffset(a.ReportedAt),
+        Town = a.TownCode,
+    };
+
+    public static Api.V1.DirectReport ToApi(Escalations.DirectReport r) => new()
+    {
+        Id = r.Kind == Escalations.DirectReportKind.NewMajorHazard ? ResourceNames.Hazard(r.Id) : r.Id,
+        Kind = r.Kind == Escalations.DirectReportKind.FatalAccident ? "FATAL_ACCIDENT" : "NEW_MAJOR_HAZARD",
+        Enterprise = ResourceNames.Enterprise(r.CreditCode),
+        EnterpriseDisplayName = r.EnterpriseName,
+        Town = r.TownCode,
+        OccurredTime = Timestamp.FromDateTimeOffset(r.OccurredAt),
+        ReceiveTime = Timestamp.FromDateTimeOffset(r.ReceivedAt),
+        Deaths = r.Deaths,
+        Summary = r.Summary,
+    };
+
+    public static Api.V1.RegionStatus ToApi(Rollups.RegionStatus s)
+    {
+        var result = ToApiStatus(s);
+        result.DirectReports.AddRange(s.DirectReports.Select(ToApi));
+        return result;
+    }
+
+    private static Api.V1.RegionStatus ToApiStatus(Rollups.RegionStatus s) => new()
     {
         Name = ResourceNames.Region(s.Region.Code),
         DisplayName = s.Region.Name,
@@ -188,6 +221,7 @@ public static class ApiMapper
         Town = e.TownCode,
         Exposed = e.Exposed,
         OverdueHazards = e.OverdueHazards,
+        FatalAccidentsThisYear = e.FatalAccidentsThisYear,
     };
 
     public static Api.V1.EscalationEvent ToApi(Rollups.RegionEscalationEvent e) => new()

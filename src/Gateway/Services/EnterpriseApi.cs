@@ -28,6 +28,19 @@ public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.Ente
         return ApiMapper.ToApi(await grains.GetGrain<IEnterpriseGrain>(code).Get());
     }
 
+    public override async Task<Api.V1.FatalAccident> ReportFatalAccident(ReportFatalAccidentRequest request, ServerCallContext context)
+    {
+        var write = context.Write(request.RequestId);
+        var code = ResourceNames.ParseEnterprise(request.Parent, "parent");
+        if (request.Accident is null)
+        {
+            throw DomainException.Invalid("accident", "is required");
+        }
+
+        var report = new Escalations.FatalAccidentReport(ApiMapper.ToDomain(request.Accident.OccurredTime), request.Accident.Deaths, request.Accident.Description);
+        return ApiMapper.ToApi(await grains.GetGrain<IEnterpriseGrain>(code).ReportFatalAccident(report, write));
+    }
+
     public override async Task<ListNotificationsResponse> ListNotifications(ListNotificationsRequest request, ServerCallContext context)
     {
         var code = ResourceNames.ParseEnterprise(request.Parent, "parent");

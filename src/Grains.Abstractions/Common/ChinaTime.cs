@@ -19,6 +19,10 @@ public static class ChinaTime
         return x.Year == y.Year && x.Month == y.Month;
     }
 
+    public static bool SameYear(DateTimeOffset a, DateTimeOffset b) => ToChina(a).Year == ToChina(b).Year;
+
+    public static DateTimeOffset StartOfNextYear(DateTimeOffset instant) => new(ToChina(instant).Year + 1, 1, 1, 0, 0, 0, Offset);
+
     public static DateTimeOffset StartOfNextMonth(DateTimeOffset instant)
     {
         var local = ToChina(instant);

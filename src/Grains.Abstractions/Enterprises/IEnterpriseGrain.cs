@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
 using Orleans.Concurrency;
@@ -8,7 +9,7 @@ namespace HazardGrid.Enterprises;
 
 /// <summary>An enterprise as the system knows it now, with the figures of its own hazards.</summary>
 [GenerateSerializer, Immutable, Alias("hg.Enterprise")]
-public sealed record Enterprise(EnterpriseProfile Profile, HazardFigures Figures, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt);
+public sealed record Enterprise(EnterpriseProfile Profile, HazardFigures Figures, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, ImmutableArray<FatalAccident> FatalAccidents);
 
 /// <summary>The outcome of a hazard report: the hazard, and whether this report created it or
 /// landed on a hazard already registered for the same finding.</summary>
@@ -47,6 +48,11 @@ public interface IEnterpriseGrain : IGrainWithStringKey
     /// One-way: the town that schedules the ladder must not wait on an enterprise that may be
     /// waiting on it. Idempotent: a step fires once, and only while it is still due.
     /// </summary>
+    /// <summary>Records a fatal accident, marks the enterprise and its town, and reports it to the
+    /// province directly. A repeated request id returns the first result.</summary>
+    [Alias("ReportFatalAccident")]
+    Task<FatalAccident> ReportFatalAccident(FatalAccidentReport report, WriteRequest request);
+
     [Alias("Escalate"), OneWay]
     Task Escalate(int hazardNumber, EscalationStep step, DateTimeOffset dueAt);
 }

@@ -55,7 +55,9 @@ public sealed record HazardFigures(
     int ClosedStock,
     int ClosedIncrement,
     ImmutableArray<SectorFigures> BySector,
-    EscalationFigures Escalations)
+    EscalationFigures Escalations,
+    int FatalAccidentsThisYear = 0,
+    int DeathsThisYear = 0)
 {
     public static readonly HazardFigures Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, [], EscalationFigures.Zero);
 
@@ -66,8 +68,9 @@ public sealed record HazardFigures(
 
     /// <summary>Counts a set of hazards as they stand at <paramref name="now"/>. An enterprise is on
     /// the watch list with an exposed open hazard or more than <paramref name="watchListOverdueHazards"/> overdue ones.</summary>
-    public static HazardFigures Count(IEnumerable<HazardFacts> hazards, DateTimeOffset now, int watchListOverdueHazards = 3)
+    public static HazardFigures Count(IEnumerable<HazardFacts> hazards, DateTimeOffset now, int watchListOverdueHazards = 3, IEnumerable<FatalAccident>? accidents = null)
     {
+        var thisYear = (accidents ?? []).Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToList();
         int registered = 0, rectifying = 0, awaiting = 0, closed = 0, withdrawn = 0, invalid = 0;
         int overdue = 0, closedThisMonth = 0, openStock = 0, openIncrement = 0, closedStock = 0, closedIncrement = 0;
         int county = 0, city = 0, province = 0, exposed = 0, investigated = 0;
@@ -124,7 +127,11 @@ public sealed record HazardFigures(
             sectors[h.Sector] = sector;
         }
 
-        var watched = enterprises.Values.Count(e => e.Exposed || e.Overdue > watchListOverdueHazards);
+        var watched = enterprises
+            .Where(e => e.Value.Exposed || e.Value.Overdue > watchListOverdueHazards)
+            .Select(e => e.Key)
+            .Union(thisYear.Select(a => a.CreditCode), StringComparer.Ordinal)
+            .Count();
         return new HazardFigures(
             registered, rectifying, awaiting, closed, withdrawn, invalid, overdue, closedThisMonth,
             openStock, openIncrement, closedStock, closedIncrement,
@@ -132,7 +139,9 @@ public sealed record HazardFigures(
             new EscalationFigures(county, city, province,
                 fired[(int)EscalationStep.WarningLetter], fired[(int)EscalationStep.Circular], fired[(int)EscalationStep.Summons],
                 fired[(int)EscalationStep.PublicExposure], fired[(int)EscalationStep.AccidentInvestigation],
-                exposed, investigated, watched));
+                exposed, investigated, watched),
+            thisYear.Count,
+            thisYear.Sum(a => a.Deaths));
     }
 
     /// <summary>
@@ -183,6 +192,8 @@ public sealed record HazardFigures(
                 ClosedStock = total.ClosedStock + p.ClosedStock,
                 ClosedIncrement = total.ClosedIncrement + p.ClosedIncrement,
                 Escalations = total.Escalations + p.Escalations,
+                FatalAccidentsThisYear = total.FatalAccidentsThisYear + p.FatalAccidentsThisYear,
+                DeathsThisYear = total.DeathsThisYear + p.DeathsThisYear,
             };
             foreach (var s in p.BySector)
             {
@@ -204,6 +215,7 @@ public sealed record HazardFigures(
         && ClosedThisMonth == other.ClosedThisMonth && OpenStock == other.OpenStock
         && OpenIncrement == other.OpenIncrement && ClosedStock == other.ClosedStock
         && ClosedIncrement == other.ClosedIncrement && Escalations == other.Escalations
+        && FatalAccidentsThisYear == other.FatalAccidentsThisYear && DeathsThisYear == other.DeathsThisYear
         && BySector.AsSpan().SequenceEqual(other.BySector.AsSpan());
 
     public override int GetHashCode() => HashCode.Combine(Registered, Rectifying, AwaitingVerification, Closed, Overdue, ClosedThisMonth, Escalations);

@@ -11,11 +11,11 @@ namespace HazardGrid.Rollups;
 /// leadership up for summons until it falls back.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.RegionStatus")]
-public sealed record RegionStatus(Region Region, HazardFigures Figures, DateTimeOffset AsOf, bool LeadershipSummons);
+public sealed record RegionStatus(Region Region, HazardFigures Figures, DateTimeOffset AsOf, bool LeadershipSummons, ImmutableArray<DirectReport> DirectReports);
 
 /// <summary>An enterprise on a region's watch list, and why.</summary>
 [GenerateSerializer, Immutable, Alias("hg.WatchListEntry")]
-public sealed record WatchListEntry(string CreditCode, string TownCode, bool Exposed, int OverdueHazards);
+public sealed record WatchListEntry(string CreditCode, string TownCode, bool Exposed, int OverdueHazards, int FatalAccidentsThisYear = 0);
 
 /// <summary>A ladder step that fired on a hazard in the region.</summary>
 [GenerateSerializer, Immutable, Alias("hg.RegionEscalationEvent")]
@@ -36,6 +36,14 @@ public interface IRegionGrain : IGrainWithStringKey
 {
     [Alias("GetStatus")]
     Task<RegionStatus> GetStatus();
+
+    /// <summary>Towns only: records a fatal accident at an enterprise of the town, durably; repeats are ignored.</summary>
+    [Alias("ApplyFatalAccident")]
+    Task ApplyFatalAccident(FatalAccident accident);
+
+    /// <summary>The province only: takes a direct report (直报), ahead of the batched figures.</summary>
+    [Alias("ReceiveDirectReport"), OneWay]
+    Task ReceiveDirectReport(DirectReport report);
 
     /// <summary>Towns only: takes hazards' latest facts, durably, before returning. Facts no newer
     /// than those already held are ignored, so repeating a call is harmless.</summary>

@@ -25,6 +25,8 @@ public sealed record EnterpriseState
     [Id(3)] public int LastHazardNumber { get; init; }
     [Id(4)] public RecentRequests<ReportRecord> Reports { get; init; } = RecentRequests<ReportRecord>.Empty;
     [Id(5)] public RecentRequests<Enterprise> Registrations { get; init; } = RecentRequests<Enterprise>.Empty;
+    [Id(6)] public ImmutableList<FatalAccident> FatalAccidents { get; init; } = [];
+    [Id(7)] public RecentRequests<FatalAccident> AccidentReports { get; init; } = RecentRequests<FatalAccident>.Empty;
 }
 
 /// <summary>
@@ -143,6 +145,11 @@ public sealed class EnterpriseGrain(
             Reports = state.State.Reports.Add(new(request.RequestId, fingerprint, new ReportRecord(number, true, registration))),
         });
         var hazard = await CompleteRegistration(number, registration, request);
+
+        // 直报: the province hears of a new major hazard at once, besides the batched figures.
+        await Province.ReceiveDirectReport(new DirectReport(
+            hazard.Id, DirectReportKind.NewMajorHazard, CreditCode, profile.Name, profile.TownCode, hazard.FoundAt, hazard.RegisteredAt, 0,
+            $"{hazard.Sector}: {hazard.Criterion} @ {hazard.Location}"));
         return new HazardReportOutcome(hazard, true);
     }
 
@@ -157,6 +164,31 @@ public sealed class EnterpriseGrain(
         var hazard = await Hazard(hazardNumber).Execute(command, request);
         await Publish(hazard);
         return hazard;
+    }
+
+    public async Task<FatalAccident> ReportFatalAccident(FatalAccidentReport report, WriteRequest request)
+    {
+        var profile = RequireProfile("parent");
+        var now = clock.Now;
+        var valid = report.Validate(now);
+        var fingerprint = $"accident|{valid.OccurredAt.UtcTicks}|{valid.Deaths}|{valid.Description}";
+        var accident = state.State.AccidentReports.Find(request.RequestId, fingerprint)?.Outcome;
+        if (accident is null)
+        {
+            accident = new FatalAccident($"{CreditCode}/A{state.State.FatalAccidents.Count + 1}", CreditCode, profile.TownCode, valid.OccurredAt, valid.Deaths, valid.Description, now);
+            await Persist(state.State with
+            {
+                FatalAccidents = state.State.FatalAccidents.Add(accident),
+                AccidentReports = state.State.AccidentReports.Add(new(request.RequestId, fingerprint, accident)),
+            });
+        }
+
+        // Durable in the town (and so, within a flush or two, in every figure above it), and
+        // straight to the province's direct-report feed, before the answer. Both are idempotent.
+        await GrainFactory.GetGrain<IRegionGrain>(profile.TownCode).ApplyFatalAccident(accident);
+        await Province.ReceiveDirectReport(new DirectReport(
+            accident.Id, DirectReportKind.FatalAccident, CreditCode, profile.Name, profile.TownCode, accident.OccurredAt, accident.ReportedAt, accident.Deaths, accident.Description));
+        return accident;
     }
 
     public async Task Escalate(int hazardNumber, EscalationStep step, DateTimeOffset dueAt)
@@ -249,10 +281,13 @@ public sealed class EnterpriseGrain(
     }
 
     private Enterprise View(EnterpriseState s, DateTimeOffset now) =>
-        new(s.Profile!, HazardFigures.Count(_hazards.Values.Select(h => h.Facts), now, policy.WatchListOverdueHazards), s.RegisteredAt, s.UpdatedAt);
+        new(s.Profile!, HazardFigures.Count(_hazards.Values.Select(h => h.Facts), now, policy.WatchListOverdueHazards, s.FatalAccidents),
+            s.RegisteredAt, s.UpdatedAt, [.. s.FatalAccidents]);
 
     private EnterpriseProfile RequireProfile(string field) =>
         state.State.Profile ?? throw DomainException.NotFound(field, $"enterprise {CreditCode} is not registered");
+
+    private IRegionGrain Province => GrainFactory.GetGrain<IRegionGrain>(regions.Root.Code);
 
     private IMajorHazardGrain Hazard(int number) => GrainFactory.GetGrain<IMajorHazardGrain>(new HazardKey(CreditCode, number).ToString());
 

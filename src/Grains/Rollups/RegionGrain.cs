@@ -30,6 +30,7 @@ public sealed class RollupOptions
 public sealed record TownLedgerState
 {
     [Id(0)] public ImmutableDictionary<string, HazardFacts> Hazards { get; init; } = ImmutableDictionary<string, HazardFacts>.Empty;
+    [Id(1)] public ImmutableDictionary<string, FatalAccident> FatalAccidents { get; init; } = ImmutableDictionary<string, FatalAccident>.Empty;
 }
 
 /// <summary>
@@ -51,7 +52,11 @@ public sealed class RegionGrain(
     IOptions<RollupOptions> options,
     ILogger<RegionGrain> logger) : Grain, IRegionGrain
 {
+    /// <summary>How many direct reports the province keeps in memory for its feed.</summary>
+    public const int DirectReportFeedLength = 100;
+
     private readonly Dictionary<string, ChildFigures> _children = new(StringComparer.Ordinal);
+    private readonly LinkedList<DirectReport> _directReports = new();
     private readonly List<(HazardFacts Hazard, EscalationStep Step, DateTimeOffset DueAt)> _due = [];
     private readonly Dictionary<string, (EscalationStep Step, DateTime At)> _requested = new(StringComparer.Ordinal);
     private readonly RollupOptions _options = options.Value;
@@ -86,7 +91,7 @@ public sealed class RegionGrain(
     public Task<RegionStatus> GetStatus()
     {
         var figures = CurrentFigures();
-        return Task.FromResult(new RegionStatus(_region, figures, clock.Now, figures.OverdueShare > policy.RegionOverdueShareThreshold));
+        return Task.FromResult(new RegionStatus(_region, figures, clock.Now, figures.OverdueShare > policy.RegionOverdueShareThreshold, [.. _directReports]));
     }
 
     public async Task<ImmutableArray<WatchListEntry>> GetWatchList()
@@ -94,11 +99,11 @@ public sealed class RegionGrain(
         if (IsTown)
         {
             var now = clock.Now;
-            return [.. ledger.State.Hazards.Values
-                .Where(h => h.IsOpen)
-                .GroupBy(h => h.CreditCode)
-                .Select(g => new WatchListEntry(g.Key, _region.Code, g.Any(h => h.Has(EscalationStep.PublicExposure)), g.Count(h => h.IsOverdueAt(now))))
-                .Where(e => e.Exposed || e.OverdueHazards > policy.WatchListOverdueHazards)
+            var accidents = ledger.State.FatalAccidents.Values.Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToLookup(a => a.CreditCode);
+            var open = ledger.State.Hazards.Values.Where(h => h.IsOpen).ToLookup(h => h.CreditCode);
+            return [.. open.Select(g => g.Key).Union(accidents.Select(g => g.Key))
+                .Select(code => new WatchListEntry(code, _region.Code, open[code].Any(h => h.Has(EscalationStep.PublicExposure)), open[code].Count(h => h.IsOverdueAt(now)), accidents[code].Count()))
+                .Where(e => e.Exposed || e.OverdueHazards > policy.WatchListOverdueHazards || e.FatalAccidentsThisYear > 0)
                 .OrderBy(e => e.CreditCode, StringComparer.Ordinal)];
         }
 
@@ -140,6 +145,37 @@ public sealed class RegionGrain(
         MarkDirty();
     }
 
+    public async Task ApplyFatalAccident(FatalAccident accident)
+    {
+        if (!IsTown)
+        {
+            throw new InvalidOperationException($"Region {_region.Code} is a {_region.Level}; accidents are counted in towns.");
+        }
+
+        if (ledger.State.FatalAccidents.ContainsKey(accident.Id))
+        {
+            return;
+        }
+
+        await ledger.WriteOrRollBackAsync(ledger.State with { FatalAccidents = ledger.State.FatalAccidents.Add(accident.Id, accident) }, this);
+        Recount();
+        MarkDirty();
+    }
+
+    public Task ReceiveDirectReport(DirectReport report)
+    {
+        if (_directReports.All(r => r.Id != report.Id))
+        {
+            _directReports.AddFirst(report);
+            if (_directReports.Count > DirectReportFeedLength)
+            {
+                _directReports.RemoveLast();
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
     // Interleaves: it only swaps an entry in memory, and must not wait behind this region's own
     // upward report (a child reporting while its parent pulls would otherwise deadlock).
     public Task ReportChildFigures(ChildFigures figures)
@@ -171,8 +207,13 @@ public sealed class RegionGrain(
     {
         var now = clock.Now;
         var facts = ledger.State.Hazards.Values;
-        _figures = HazardFigures.Count(facts, now, policy.WatchListOverdueHazards);
+        var accidents = ledger.State.FatalAccidents.Values;
+        _figures = HazardFigures.Count(facts, now, policy.WatchListOverdueHazards, accidents);
         _nextClockChange = HazardFigures.NextChange(facts, now);
+        if (accidents.Any(a => ChinaTime.SameYear(a.OccurredAt, now)) && (_nextClockChange is null || ChinaTime.StartOfNextYear(now) < _nextClockChange))
+        {
+            _nextClockChange = ChinaTime.StartOfNextYear(now);
+        }
         _due.Clear();
         foreach (var hazard in facts)
         {

@@ -1,0 +1,54 @@
+using HazardGrid.Common;
+
+namespace HazardGrid.Escalations;
+
+public enum DirectReportKind
+{
+    /// <summary>A new major hazard, reported to the province at once besides the level-by-level path (004 “直报”).</summary>
+    NewMajorHazard = 1,
+
+    /// <summary>A fatal accident: the directive allows 30 minutes to reach the province (004).</summary>
+    FatalAccident = 2,
+}
+
+/// <summary>What reaches the province directly, ahead of the batched figures.</summary>
+[GenerateSerializer, Immutable, Alias("hg.DirectReport")]
+public sealed record DirectReport(
+    string Id,
+    DirectReportKind Kind,
+    string CreditCode,
+    string EnterpriseName,
+    string TownCode,
+    DateTimeOffset OccurredAt,
+    DateTimeOffset ReceivedAt,
+    int Deaths,
+    string Summary);
+
+/// <summary>A fatal accident as a pushing system reports it.</summary>
+[GenerateSerializer, Immutable, Alias("hg.FatalAccidentReport")]
+public sealed record FatalAccidentReport(DateTimeOffset OccurredAt, int Deaths, string Description)
+{
+    public FatalAccidentReport Validate(DateTimeOffset now)
+    {
+        if (OccurredAt == default)
+        {
+            throw DomainException.Invalid("accident.occurred_time", "is required");
+        }
+
+        if (OccurredAt > now.AddMinutes(5))
+        {
+            throw DomainException.Invalid("accident.occurred_time", "lies in the future");
+        }
+
+        if (Deaths is < 1 or > 10_000)
+        {
+            throw DomainException.Invalid("accident.deaths", $"{Deaths} is not a number of deaths of a fatal accident (1 or more)");
+        }
+
+        return this with { Description = TextLimits.Required(Description, "accident.description", TextLimits.Description) };
+    }
+}
+
+/// <summary>A fatal accident at an enterprise, as its town counts it.</summary>
+[GenerateSerializer, Immutable, Alias("hg.FatalAccident")]
+public sealed record FatalAccident(string Id, string CreditCode, string TownCode, DateTimeOffset OccurredAt, int Deaths, string Description, DateTimeOffset ReportedAt);
