@@ -54,8 +54,7 @@ Console.WriteLine($"Escalation bench: {hazardCount:N0} hazards at {enterprises:N
 var load = Stopwatch.StartNew();
 await ForEach(Enumerable.Range(0, enterprises), async e =>
 {
-    var town = towns[e % towns.Length];
-    var code = UnifiedSocialCreditCode.Complete("91" + town[..6] + e.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) + "X");
+    var (town, code) = EnterpriseAt(e);
     var enterprise = grains.GetGrain<IEnterpriseGrain>(code);
     await enterprise.Register(new EnterpriseProfile(code, $"企业{e}", town, [Sector.Chemicals], new Person("负责人", null), new Person("控制人", null), null), new WriteRequest($"r{e}", "bench"));
     for (var h = 1; h <= HazardsPerEnterprise; h++)
@@ -73,9 +72,7 @@ Console.WriteLine($"  loaded in {load.Elapsed.TotalSeconds:F1} s ({2 * hazardCou
 var baseline = Stopwatch.StartNew();
 await ForEach(Enumerable.Range(0, enterprises), async e =>
 {
-    var town = towns[e % towns.Length];
-    var code = UnifiedSocialCreditCode.Complete("91" + town[..6] + e.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) + "X");
-    var enterprise = grains.GetGrain<IEnterpriseGrain>(code);
+    var enterprise = grains.GetGrain<IEnterpriseGrain>(EnterpriseAt(e).Code);
     for (var h = 1; h <= HazardsPerEnterprise; h++)
     {
         await enterprise.UpdateHazard(h, new RecordProgress(10, "bench"), new WriteRequest($"p{e}/{h}", "bench"));
@@ -105,6 +102,13 @@ if (Directory.Exists(dataDirectory))
 }
 
 return fired == hazardCount ? 0 : 1;
+
+// Enterprise e: its town (round robin over all towns) and a valid credit code in that county.
+(string Town, string Code) EnterpriseAt(int e)
+{
+    var town = towns[e % towns.Length];
+    return (town, UnifiedSocialCreditCode.Complete("91" + town[..6] + e.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) + "X"));
+}
 
 static async Task ForEach(IEnumerable<int> items, Func<int, Task> body) =>
     await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (i, _) => await body(i));

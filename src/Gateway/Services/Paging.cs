@@ -29,6 +29,8 @@ public readonly record struct Paging(int Offset, int Size)
         return new Paging(offset, pageSize == 0 ? DefaultSize : Math.Min(pageSize, MaxSize));
     }
 
+    public IEnumerable<T> Of<T>(IEnumerable<T> all) => all.Skip(Offset).Take(Size);
+
     public string NextToken(int total) =>
         Offset + Size < total ? (Offset + Size).ToString(CultureInfo.InvariantCulture) : string.Empty;
 }

@@ -20,7 +20,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
         var page = Paging.Read(request.PageSize, request.PageToken);
         var all = await grains.GetGrain<IRegionGrain>(region.Code).GetWatchList();
         var response = new ListWatchListResponse { NextPageToken = page.NextToken(all.Length) };
-        response.Entries.AddRange(all.Skip(page.Offset).Take(page.Size).Select(ApiMapper.ToApi));
+        response.Entries.AddRange(page.Of(all).Select(ApiMapper.ToApi));
         return response;
     }
 
@@ -30,7 +30,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
         var page = Paging.Read(request.PageSize, request.PageToken);
         var all = await grains.GetGrain<IRegionGrain>(region.Code).GetEscalationEvents();
         var response = new ListEscalationEventsResponse { NextPageToken = page.NextToken(all.Length) };
-        response.Events.AddRange(all.Skip(page.Offset).Take(page.Size).Select(ApiMapper.ToApi));
+        response.Events.AddRange(page.Of(all).Select(ApiMapper.ToApi));
         return response;
     }
 }
