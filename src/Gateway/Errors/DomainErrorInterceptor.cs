@@ -21,19 +21,43 @@ public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logge
         {
             return await continuation(request, context);
         }
-        catch (DomainException ex)
+        catch (Exception ex) when (Translate(ex, context) is { } translated)
         {
-            throw ToRpcException(ex);
+            throw translated;
         }
-        catch (Exception ex) when (IsTransient(ex))
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(
+        TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
         {
-            logger.LogWarning(ex, "Transient failure in {Method}", context.Method);
-            throw new Google.Rpc.Status
-            {
-                Code = (int)Code.Unavailable,
-                Message = $"the service is temporarily unavailable ({ex.GetType().Name}); retry with the same request_id",
-            }.ToRpcException();
+            await continuation(request, responseStream, context);
         }
+        catch (Exception ex) when (Translate(ex, context) is { } translated)
+        {
+            throw translated;
+        }
+    }
+
+    private RpcException? Translate(Exception ex, ServerCallContext context)
+    {
+        if (ex is DomainException domain)
+        {
+            return ToRpcException(domain);
+        }
+
+        if (!IsTransient(ex) || context.CancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+
+        logger.LogWarning(ex, "Transient failure in {Method}", context.Method);
+        return new Google.Rpc.Status
+        {
+            Code = (int)Code.Unavailable,
+            Message = $"the service is temporarily unavailable ({ex.GetType().Name}); retry with the same request_id",
+        }.ToRpcException();
     }
 
     public static RpcException ToRpcException(DomainException ex)

@@ -29,4 +29,31 @@ public sealed class ServiceSurfaceTests(ClusterFixture fixture) : IClassFixture<
         Assert.Contains("hazardgrid.v1.HazardService", services);
         Assert.Contains("hazardgrid.v1.RegionService", services);
     }
+
+    [Fact]
+    public async Task A_supervisor_watching_a_region_sees_it_change()
+    {
+        var api = new ApiDriver(fixture);
+        var town = TestData.TownsOf("370481", 3)[2];
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var watch = fixture.Regions.WatchRegionStatus(new Api.V1.WatchRegionStatusRequest { Name = "regions/370481" }, cancellationToken: cancel.Token);
+
+        Assert.True(await watch.ResponseStream.MoveNext(cancel.Token));
+        var before = watch.ResponseStream.Current.Figures.Registered;
+
+        var enterprise = await api.Register(TestData.NewEnterprise(town));
+        await api.Report(enterprise.CreditCode, ApiDriver.Finding(Api.V1.ReportChannel.Inspection, Api.V1.Sector.Chemicals, "HG-W", "watch", fixture.Now.AddDays(-1)));
+
+        Assert.True(await watch.ResponseStream.MoveNext(cancel.Token));
+        Assert.Equal(before + 1, watch.ResponseStream.Current.Figures.Registered);
+        cancel.Cancel();
+    }
+
+    [Fact]
+    public async Task Watching_a_region_that_does_not_exist_is_not_found()
+    {
+        using var watch = fixture.Regions.WatchRegionStatus(new Api.V1.WatchRegionStatusRequest { Name = "regions/3799" });
+        var (code, field, _) = await ApiDriver.Refusal(() => watch.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal((Grpc.Core.StatusCode.NotFound, "name"), (code, field));
+    }
 }
