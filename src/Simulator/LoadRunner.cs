@@ -1,0 +1,211 @@
+using System.Diagnostics;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using HazardGrid.Api.V1;
+
+namespace HazardGrid.Simulator;
+
+/// <summary>Counters of one run, shared by the pushing tasks.</summary>
+public sealed class RunStats
+{
+    private long _calls;
+    private long _retries;
+    private long _duplicatesAbsorbed;
+
+    public long Calls => Interlocked.Read(ref _calls);
+
+    public long Retries => Interlocked.Read(ref _retries);
+
+    public long DuplicatesAbsorbed => Interlocked.Read(ref _duplicatesAbsorbed);
+
+    public void Call() => Interlocked.Increment(ref _calls);
+
+    public void Retry() => Interlocked.Increment(ref _retries);
+
+    public void DuplicateAbsorbed() => Interlocked.Increment(ref _duplicatesAbsorbed);
+}
+
+/// <summary>
+/// Pushes a <see cref="ProvinceModel"/> through the gRPC API the way the 16 city and 151 county
+/// systems would: each enterprise and hazard by its county's system (named in <c>x-system-id</c>),
+/// many calls in flight, every write with a request id derived from the seed, and failed calls
+/// retried with the same id — so a run can be interrupted and repeated without duplicating anything.
+/// </summary>
+/// <param name="anchor">The instant deadlines are planned from. Every value a write carries is
+/// derived from the model, the anchor and earlier answers, so re-running with the same seed and
+/// anchor repeats each request exactly (same id, same content) and changes nothing.</param>
+public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int concurrency, DateTimeOffset anchor, Action<string, long, long>? progress = null)
+{
+    private const int MaxAttempts = 8;
+
+    private readonly EnterpriseService.EnterpriseServiceClient _enterprises = new(invoker);
+    private readonly HazardService.HazardServiceClient _hazards = new(invoker);
+
+    public RunStats Stats { get; } = new();
+
+    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    {
+        await ForEach("enterprises", model.Enterprises, RegisterAsync, cancellationToken);
+        await ForEach("hazards", model.Hazards, PushHazardAsync, cancellationToken);
+    }
+
+    private async Task ForEach<T>(string phase, IReadOnlyList<T> items, Func<T, CancellationToken, Task> push, CancellationToken cancellationToken)
+    {
+        long done = 0;
+        using var ticker = new Timer(_ => progress?.Invoke(phase, Interlocked.Read(ref done), items.Count), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(500));
+        await Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken }, async (item, ct) =>
+        {
+            await push(item, ct);
+            Interlocked.Increment(ref done);
+        });
+        progress?.Invoke(phase, items.Count, items.Count);
+    }
+
+    private Task RegisterAsync(SimEnterprise e, CancellationToken ct)
+    {
+        var enterprise = new Enterprise
+        {
+            CreditCode = e.CreditCode,
+            DisplayName = $"模拟企业 {e.Index}",
+            Town = e.TownCode,
+            Principal = new Person { Name = $"负责人{e.Index % 1000}" },
+            ActualController = new Person { Name = $"控制人{e.Index % 1000}" },
+        };
+        enterprise.Sectors.Add(e.Sector);
+        return Call(e.CountyCode, ct, (headers, token) => _enterprises.RegisterEnterpriseAsync(
+            new RegisterEnterpriseRequest { Enterprise = enterprise, RequestId = Id($"e{e.Index}") }, headers, cancellationToken: token).ResponseAsync);
+    }
+
+    private async Task PushHazardAsync(SimHazard h, CancellationToken ct)
+    {
+        var county = h.Enterprise.CountyCode;
+        var finding = new NewHazard
+        {
+            Channel = h.Channel,
+            Sector = h.Enterprise.Sector,
+            Criterion = h.Criterion,
+            Location = h.Location,
+            Description = $"{h.Criterion} 不符合重大事故隐患判定标准",
+            FoundTime = Timestamp.FromDateTimeOffset(h.FoundAt),
+        };
+        var parent = $"enterprises/{h.Enterprise.CreditCode}";
+        var reported = await Call(county, ct, (headers, token) => _hazards.ReportHazardAsync(
+            new ReportHazardRequest { Parent = parent, Hazard = finding, RequestId = Id($"h{h.Index}/report") }, headers, cancellationToken: token).ResponseAsync);
+        var name = reported.Hazard.Name;
+
+        // One in a hundred findings is reported again through another channel: it must be absorbed.
+        if (h.Index % 100 == 7)
+        {
+            var again = finding.Clone();
+            again.Channel = h.Channel == ReportChannel.SelfReport ? ReportChannel.Inspection : ReportChannel.SelfReport;
+            var repeat = await Call(county, ct, (headers, token) => _hazards.ReportHazardAsync(
+                new ReportHazardRequest { Parent = parent, Hazard = again, RequestId = Id($"h{h.Index}/again") }, headers, cancellationToken: token).ResponseAsync);
+            if (!repeat.Created && repeat.Hazard.Name == name)
+            {
+                Stats.DuplicateAbsorbed();
+            }
+        }
+
+        switch (h.Outcome)
+        {
+            case Outcome.Registered:
+                return;
+            case Outcome.Withdrawn or Outcome.Invalid:
+                await Call(county, ct, (headers, token) => _hazards.WithdrawHazardAsync(new WithdrawHazardRequest
+                {
+                    Name = name, Invalid = h.Outcome == Outcome.Invalid, Reason = "经核查撤销", RequestId = Id($"h{h.Index}/withdraw"),
+                }, headers, cancellationToken: token).ResponseAsync);
+                return;
+        }
+
+        await Call(county, ct, (headers, token) => _hazards.StartRectificationAsync(new StartRectificationRequest
+        {
+            Name = name,
+            Deadline = Timestamp.FromDateTimeOffset(anchor.AddDays(h.DeadlineDays)),
+            Plan = "制定整改方案，落实资金、措施、责任、时限、预案",
+            RequestId = Id($"h{h.Index}/start"),
+        }, headers, cancellationToken: token).ResponseAsync);
+        if (h.Outcome == Outcome.Rectifying)
+        {
+            await Call(county, ct, (headers, token) => _hazards.RecordProgressAsync(new RecordProgressRequest
+            {
+                Name = name, ProgressPercent = 40, Note = "整改进行中", RequestId = Id($"h{h.Index}/progress"),
+            }, headers, cancellationToken: token).ResponseAsync);
+            return;
+        }
+
+        await Call(county, ct, (headers, token) => _hazards.SubmitForVerificationAsync(new SubmitForVerificationRequest
+        {
+            Name = name, Note = "整改完成，申请验收", RequestId = Id($"h{h.Index}/submit"),
+        }, headers, cancellationToken: token).ResponseAsync);
+        if (h.Outcome == Outcome.Closed)
+        {
+            var close = new CloseHazardRequest { Name = name, RequestId = Id($"h{h.Index}/close") };
+            var at = reported.Hazard.RegisterTime; // on-site confirmation, recorded as of registration: repeatable
+            close.Confirmations.Add(new PartyConfirmation { Party = ConfirmingParty.Regulator, Name = "监管人员", ConfirmTime = at });
+            close.Confirmations.Add(new PartyConfirmation { Party = ConfirmingParty.Expert, Name = "安全专家", ConfirmTime = at });
+            close.Confirmations.Add(new PartyConfirmation { Party = ConfirmingParty.Principal, Name = "主要负责人", ConfirmTime = at });
+            await Call(county, ct, (headers, token) => _hazards.CloseHazardAsync(close, headers, cancellationToken: token).ResponseAsync);
+        }
+    }
+
+    /// <summary>One write, retried with the same request id while the service says it is unavailable.</summary>
+    private async Task<T> Call<T>(string county, CancellationToken ct, Func<Metadata, CancellationToken, Task<T>> call)
+    {
+        var headers = new Metadata { { "x-system-id", $"county-{county}" } };
+        for (var attempt = 1; ; attempt++)
+        {
+            Stats.Call();
+            try
+            {
+                return await call(headers, ct);
+            }
+            catch (RpcException ex) when (attempt < MaxAttempts && ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown or StatusCode.ResourceExhausted)
+            {
+                Stats.Retry();
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), ct);
+            }
+        }
+    }
+
+    private string Id(string what) => $"sim{model.Seed}-{what}";
+}
+
+/// <summary>A one-line progress bar on a terminal; a line every few seconds when output is redirected.</summary>
+public sealed class ProgressBar
+{
+    private readonly object _gate = new();
+    private readonly Stopwatch _phaseClock = new();
+    private string _phase = string.Empty;
+    private TimeSpan _lastLine;
+
+    public void Report(string phase, long done, long total)
+    {
+        lock (_gate)
+        {
+            if (phase != _phase)
+            {
+                _phase = phase;
+                _phaseClock.Restart();
+                _lastLine = TimeSpan.Zero;
+            }
+
+            var fraction = total == 0 ? 1 : (double)done / total;
+            var rate = done / Math.Max(0.001, _phaseClock.Elapsed.TotalSeconds);
+            var text = $"{phase,-12} [{new string('#', (int)(fraction * 30)),-30}] {fraction,4:P0} {done:N0}/{total:N0} {rate:N0}/s";
+            if (!Console.IsOutputRedirected)
+            {
+                Console.Write($"\r{text}   ");
+                if (done == total)
+                {
+                    Console.WriteLine();
+                }
+            }
+            else if (done == total || _phaseClock.Elapsed - _lastLine > TimeSpan.FromSeconds(5))
+            {
+                Console.WriteLine(text);
+                _lastLine = _phaseClock.Elapsed;
+            }
+        }
+    }
+}
