@@ -34,7 +34,9 @@ public sealed record ChildFigures(string Code, HazardFigures Figures, long Seque
 [Alias("hg.IRegionGrain")]
 public interface IRegionGrain : IGrainWithStringKey
 {
-    [Alias("GetStatus")]
+    /// <summary>Interleaves with writes: it reads memory only, so a supervisor's query never waits
+    /// behind the town's ledger write.</summary>
+    [Alias("GetStatus"), AlwaysInterleave]
     Task<RegionStatus> GetStatus();
 
     /// <summary>Towns only: records a fatal accident at an enterprise of the town, durably; repeats are ignored.</summary>

@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace HazardGrid.Bench;
+
+/// <summary>The one-command service started as its own process on free loopback ports.</summary>
+public sealed class ServiceProcess : IDisposable
+{
+    private readonly Process _process;
+    private bool _disposed;
+
+    public ServiceProcess(string siloAssembly, string dataDirectory)
+    {
+        GrpcPort = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList =
+            {
+                siloAssembly,
+                $"--HazardGrid:DataDirectory={dataDirectory}",
+                $"--HazardGrid:SiloPort={FreePort()}",
+                $"--HazardGrid:GatewayPort={FreePort()}",
+                $"--HazardGrid:Endpoints:GrpcPort={GrpcPort}",
+                "--HazardGrid:Endpoints:HttpPort=0",
+                "--HazardGrid:Dashboard=false",
+                "--Logging:LogLevel:Default=Warning",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public int GrpcPort { get; }
+
+    public long PeakWorkingSet
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.PeakWorkingSet64;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
