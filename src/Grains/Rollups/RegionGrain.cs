@@ -230,6 +230,12 @@ public sealed class RegionGrain(
             }
         }
 
+        // Forget requests for hazards with nothing due any more (fired, extended, closed).
+        foreach (var answered in _requested.Keys.Where(id => _due.All(d => d.Hazard.HazardId != id)).ToList())
+        {
+            _requested.Remove(answered);
+        }
+
         RequestDueEscalations();
         _sequence = NextSequence();
         if (_nextClockChange is not null || _due.Count > 0)
