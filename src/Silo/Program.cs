@@ -2,22 +2,17 @@
 // grain state in an embedded SQLite file. `dotnet run --project src/Silo` is all it takes.
 using HazardGrid.Gateway.Hosting;
 using HazardGrid.Silo.Hosting;
-using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration);
 var silo = builder.Configuration.GetSiloHostOptions();
 builder.UseOrleans(orleans => orleans.UseHazardGridEmbedded(silo).AddHazardGrid(builder.Configuration));
 builder.Services.AddHazardGridGateway();
+builder.Services.AddHazardGridOperations(builder.Configuration);
 
 var app = builder.Build();
+app.MapHazardGridOperations(silo.Dashboard);
 app.MapHazardGridGateway();
-if (silo.Dashboard)
-{
-    app.MapOrleansDashboard(routePrefix: "/dashboard");
-}
-
-app.MapGet("/healthz", () => Results.Ok("ok"));
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var host = endpoints.ListenOnAnyAddress ? "0.0.0.0" : "127.0.0.1";
@@ -26,7 +21,8 @@ app.Lifetime.ApplicationStarted.Register(() =>
     if (endpoints.HttpPort != 0)
     {
         Console.WriteLine($"  Dashboard:   http://{host}:{endpoints.HttpPort}/dashboard/");
-        Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz");
+        Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz, /readyz");
+        Console.WriteLine($"  Metrics:     http://{host}:{endpoints.HttpPort}/metrics");
     }
 });
 app.Run();

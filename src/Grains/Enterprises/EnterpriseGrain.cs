@@ -103,6 +103,7 @@ public sealed class EnterpriseGrain(
         };
         var result = View(next, now);
         await Persist(next with { Registrations = next.Registrations.Add(new(request.RequestId, fingerprint, result)) });
+        HazardGridMetrics.Write("enterprise");
         return result;
     }
 
@@ -145,6 +146,7 @@ public sealed class EnterpriseGrain(
             Reports = state.State.Reports.Add(new(request.RequestId, fingerprint, new ReportRecord(number, true, registration))),
         });
         var hazard = await CompleteRegistration(number, registration, request);
+        HazardGridMetrics.Write("report");
 
         // 直报: the province hears of a new major hazard at once, besides the batched figures.
         await Province.ReceiveDirectReport(new DirectReport(
@@ -163,6 +165,7 @@ public sealed class EnterpriseGrain(
 
         var hazard = await Hazard(hazardNumber).Execute(command, request);
         await Publish(hazard);
+        HazardGridMetrics.Write("lifecycle");
         return hazard;
     }
 
@@ -188,6 +191,7 @@ public sealed class EnterpriseGrain(
         await GrainFactory.GetGrain<IRegionGrain>(profile.TownCode).ApplyFatalAccident(accident);
         await Province.ReceiveDirectReport(new DirectReport(
             accident.Id, DirectReportKind.FatalAccident, CreditCode, profile.Name, profile.TownCode, accident.OccurredAt, accident.ReportedAt, accident.Deaths, accident.Description));
+        HazardGridMetrics.Write("accident");
         return accident;
     }
 
@@ -206,9 +210,10 @@ public sealed class EnterpriseGrain(
             return; // no longer due: nothing fired
         }
 
-        var fired = hazard.Escalations.Where(e => !before.Escalations.Any(b => b.Step == e.Step));
+        var fired = hazard.Escalations.Where(e => !before.Escalations.Any(b => b.Step == e.Step)).ToList();
         await GrainFactory.GetGrain<INotificationLogGrain>(CreditCode).Record([.. fired.SelectMany(e => EscalationNotifications(hazard, e))]);
         await Publish(hazard);
+        fired.ForEach(e => HazardGridMetrics.Escalation(e.Step.ToString()));
     }
 
     private async Task<HazardReportOutcome> Replay(ReportRecord earlier, HazardRegistration registration, ReportChannel channel, WriteRequest request)

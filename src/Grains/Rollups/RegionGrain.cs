@@ -182,6 +182,8 @@ public sealed class RegionGrain(
     {
         if (!_children.TryGetValue(figures.Code, out var known) || known.Sequence < figures.Sequence)
         {
+            // A sequence is the wall-clock tick of the child's change: the difference is the lag.
+            HazardGridMetrics.RollupLag(DateTime.UtcNow - new DateTime(figures.Sequence, DateTimeKind.Utc), _region.Level.ToString());
             _children[figures.Code] = figures;
             _figures = null;
             MarkDirty();

@@ -32,13 +32,12 @@ public sealed class SiloProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
         start.ArgumentList.Add($"--HazardGrid:Endpoints:GrpcPort={grpcPort}");
         start.ArgumentList.Add("--HazardGrid:Endpoints:HttpPort=0");
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument); // later settings win, so callers can override the above
+        }
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Collect(e.Data);
         _process.ErrorDataReceived += (_, e) => Collect(e.Data);
@@ -128,7 +127,7 @@ public sealed class SiloProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
