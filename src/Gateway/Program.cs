@@ -4,13 +4,14 @@ using HazardGrid.Gateway.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration, new EndpointOptions { GrpcPort = 5200, HttpPort = 5201 });
+var cluster = ClusterSettings.Read(builder.Configuration);
 var siloGatewayPort = builder.Configuration.GetValue("HazardGrid:GatewayPort", 30000);
-builder.UseOrleansClient(client => client.UseLocalhostClustering(siloGatewayPort, serviceId: "hazardgrid", clusterId: "hazardgrid-dev"));
+builder.UseOrleansClient(client => client.UseHazardGridCluster(cluster, siloGatewayPort));
 builder.Services.AddHazardGridGateway();
 
 var app = builder.Build();
 app.MapHazardGridGateway();
 app.MapGet("/healthz", () => Results.Ok("ok"));
 app.Lifetime.ApplicationStarted.Register(() =>
-    Console.WriteLine($"HazardGrid gateway is running: gRPC (h2c) on port {endpoints.GrpcPort}, silo gateway port {siloGatewayPort}."));
+    Console.WriteLine($"HazardGrid gateway is running: gRPC (h2c) on port {endpoints.GrpcPort}, {cluster.Mode} cluster '{cluster.ClusterId}'."));
 app.Run();

@@ -1,12 +1,35 @@
-// HazardGrid in one process: an Orleans silo, the gRPC gateway and the Orleans dashboard, with
-// grain state in an embedded SQLite file. `dotnet run --project src/Silo` is all it takes.
+// A HazardGrid silo. Embedded mode (the default) is the whole service in one process: an
+// Orleans silo, the gRPC gateway and the Orleans dashboard, with grain state in an SQLite file —
+// `dotnet run --project src/Silo` is all it takes. PostgreSQL mode (HazardGrid:Mode=PostgreSql)
+// is one silo of a cluster; `dotnet run --project src/Silo -- migrate` applies the schema alone.
 using HazardGrid.Gateway.Hosting;
 using HazardGrid.Silo.Hosting;
+using HazardGrid.Silo.Storage;
+using Orleans.Dashboard;
 
 var builder = WebApplication.CreateBuilder(args);
+var cluster = ClusterSettings.Read(builder.Configuration);
+if (args.FirstOrDefault() == "migrate")
+{
+    var applied = await PostgreSqlSchema.MigrateAsync(cluster.ConnectionString
+        ?? throw new InvalidOperationException("migrate needs ConnectionStrings:HazardGrid."));
+    Console.WriteLine(applied.Count == 0 ? "Schema up to date." : $"Applied migrations {string.Join(", ", applied)}.");
+    return;
+}
+
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration);
 var silo = builder.Configuration.GetSiloHostOptions();
-builder.UseOrleans(orleans => orleans.UseHazardGridEmbedded(silo).AddHazardGrid(builder.Configuration));
+builder.UseOrleans(orleans =>
+{
+    _ = cluster.Mode == HazardGridMode.PostgreSql
+        ? orleans.UseHazardGridPostgreSql(cluster, silo)
+        : orleans.UseHazardGridEmbedded(cluster, silo);
+    orleans.AddHazardGrid(builder.Configuration);
+    if (silo.Dashboard)
+    {
+        orleans.AddDashboard();
+    }
+});
 builder.Services.AddHazardGridGateway();
 builder.Services.AddHazardGridOperations(builder.Configuration);
 
@@ -16,7 +39,9 @@ app.MapHazardGridGateway();
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var host = endpoints.ListenOnAnyAddress ? "0.0.0.0" : "127.0.0.1";
-    Console.WriteLine($"HazardGrid is running (embedded mode, data in {Path.GetFullPath(silo.DataDirectory)}).");
+    Console.WriteLine(cluster.Mode == HazardGridMode.PostgreSql
+        ? $"HazardGrid is running (PostgreSQL mode, cluster '{cluster.ClusterId}', silo port {silo.SiloPort}, gateway port {silo.GatewayPort})."
+        : $"HazardGrid is running (embedded mode, data in {Path.GetFullPath(silo.DataDirectory)}).");
     Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}");
     if (endpoints.HttpPort != 0)
     {

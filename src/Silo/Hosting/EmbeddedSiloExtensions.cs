@@ -1,7 +1,6 @@
 using HazardGrid.Common;
+using HazardGrid.Gateway.Hosting;
 using HazardGrid.Silo.Storage;
-using Orleans.Configuration;
-using Orleans.Dashboard;
 using Orleans.Serialization;
 using Orleans.Storage;
 
@@ -19,9 +18,9 @@ public sealed class SiloHostOptions
 
     public int GatewayPort { get; set; } = 30000;
 
-    public string ClusterId { get; set; } = "hazardgrid-dev";
-
-    public string ServiceId { get; set; } = "hazardgrid";
+    /// <summary>PostgreSQL mode: the address other silos and clients reach this silo at
+    /// (in Kubernetes the pod IP from <c>POD_IP</c>); loopback when unset.</summary>
+    public string? AdvertisedAddress { get; set; }
 
     public bool Dashboard { get; set; } = true;
 }
@@ -34,15 +33,10 @@ public static class EmbeddedSiloExtensions
     /// The embedded mode: one silo on loopback, grain state in an SQLite file under
     /// <see cref="SiloHostOptions.DataDirectory"/>, so state survives a restart with nothing to install.
     /// </summary>
-    public static ISiloBuilder UseHazardGridEmbedded(this ISiloBuilder silo, SiloHostOptions options)
+    public static ISiloBuilder UseHazardGridEmbedded(this ISiloBuilder silo, ClusterSettings cluster, SiloHostOptions options)
     {
-        silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: options.ServiceId, clusterId: options.ClusterId);
+        silo.UseLocalhostClustering(options.SiloPort, options.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
         silo.AddHazardGridSqliteStorage(options.DataDirectory);
-        if (options.Dashboard)
-        {
-            silo.AddDashboard();
-        }
-
         return silo;
     }
 

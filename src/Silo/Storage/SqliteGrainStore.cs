@@ -39,7 +39,7 @@ public static class SqliteGrainStore
     private static IEnumerable<string> Scripts()
     {
         var assembly = typeof(SqliteGrainStore).Assembly;
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.Contains(".Storage.Sqlite.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("HazardGrid.Silo.Storage.Sqlite.", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
             yield return reader.ReadToEnd();
