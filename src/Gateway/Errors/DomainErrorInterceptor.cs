@@ -1,4 +1,3 @@
-using System.Data.Common;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
 using Grpc.Core;
@@ -88,10 +87,16 @@ public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logge
         return status.ToRpcException();
     }
 
+    /// <summary>
+    /// Whether a failure is the infrastructure's (a silo gone, the database down, a timeout) rather
+    /// than a bug. Clients retry these with the same request id, which is always safe here, so
+    /// anything that is not plainly a programming error is reported as UNAVAILABLE.
+    /// </summary>
     private static bool IsTransient(Exception ex) => ex switch
     {
-        TimeoutException or DbException or OrleansException or TaskCanceledException => true,
         AggregateException agg => agg.InnerExceptions.All(IsTransient),
-        _ => ex.InnerException is { } inner && IsTransient(inner),
+        NullReferenceException or ArgumentException or InvalidCastException or NotImplementedException
+            or NotSupportedException or IndexOutOfRangeException or KeyNotFoundException or FormatException => false,
+        _ => true,
     };
 }

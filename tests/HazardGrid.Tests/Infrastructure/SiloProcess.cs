@@ -62,8 +62,8 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>Starts a standalone gateway process whose Orleans client joins the silo at <paramref name="orleansGatewayPort"/>.</summary>
-    public static Task<SiloProcess> StartGatewayAsync(int orleansGatewayPort) =>
-        StartAsync(new SiloProcess("HazardGrid.Gateway.dll", "HazardGrid gateway is running", FreePort(), [$"--HazardGrid:GatewayPort={orleansGatewayPort}"]));
+    public static Task<SiloProcess> StartGatewayAsync(int orleansGatewayPort, params string[] settings) =>
+        StartAsync(new SiloProcess("HazardGrid.Gateway.dll", "HazardGrid gateway is running", FreePort(), [$"--HazardGrid:GatewayPort={orleansGatewayPort}", .. settings]));
 
     private static async Task<SiloProcess> StartAsync(SiloProcess silo)
     {
