@@ -4,20 +4,20 @@ using System.Net.Sockets;
 
 namespace HazardGrid.Bench;
 
-/// <summary>The one-command service started as its own process on free loopback ports.</summary>
+/// <summary>A silo (or a standalone gateway) started as its own process on free loopback ports.</summary>
 public sealed class ServiceProcess : IDisposable
 {
     private readonly Process _process;
     private bool _disposed;
 
-    public ServiceProcess(string siloAssembly, string dataDirectory)
+    public ServiceProcess(string assembly, string dataDirectory, params string[] settings)
     {
         GrpcPort = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
             {
-                siloAssembly,
+                assembly,
                 $"--HazardGrid:DataDirectory={dataDirectory}",
                 $"--HazardGrid:SiloPort={FreePort()}",
                 $"--HazardGrid:GatewayPort={FreePort()}",
@@ -30,6 +30,11 @@ public sealed class ServiceProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var setting in settings)
+        {
+            start.ArgumentList.Add(setting);
+        }
+
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
         _process.OutputDataReceived += (_, _) => { };
         _process.ErrorDataReceived += (_, _) => { };
@@ -45,6 +50,16 @@ public sealed class ServiceProcess : IDisposable
         {
             _process.Refresh();
             return _process.PeakWorkingSet64;
+        }
+    }
+
+    /// <summary>SIGKILL, like a crash.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
         }
     }
 
