@@ -34,6 +34,10 @@ public sealed class OperationsOptions
 /// </summary>
 public static class OperationsExtensions
 {
+    public const string LivenessPath = "/healthz";
+    public const string ReadinessPath = "/readyz";
+    public const string MetricsPath = "/metrics";
+
     private const string DashboardScheme = "DashboardBasic";
 
     public static IServiceCollection AddHazardGridOperations(this IServiceCollection services, IConfiguration configuration)
@@ -56,9 +60,9 @@ public static class OperationsExtensions
     {
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapHealthChecks("/healthz", new() { Predicate = c => c.Tags.Contains("live") });
-        app.MapHealthChecks("/readyz", new() { Predicate = c => c.Tags.Contains("ready") });
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapHealthChecks(LivenessPath, new() { Predicate = c => c.Tags.Contains("live") });
+        app.MapHealthChecks(ReadinessPath, new() { Predicate = c => c.Tags.Contains("ready") });
+        app.MapPrometheusScrapingEndpoint(MetricsPath);
         if (dashboard)
         {
             var route = app.MapOrleansDashboard(routePrefix: "/dashboard");

@@ -20,6 +20,13 @@ public static class PostgreSqlSiloExtensions
         var connectionString = cluster.ConnectionString!;
         PostgreSqlSchema.MigrateAsync(connectionString).GetAwaiter().GetResult();
 
+        // Inside Kubernetes only (the package fails at start anywhere else): pod labels and
+        // watching pods that vanish, from POD_NAME, POD_NAMESPACE, POD_IP and ORLEANS_* variables.
+        if (Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST") is { Length: > 0 })
+        {
+            silo.UseKubernetesHosting();
+        }
+
         silo.Configure<ClusterOptions>(o => (o.ClusterId, o.ServiceId) = (cluster.ClusterId, cluster.ServiceId));
         silo.ConfigureEndpoints(
             IPAddress.Parse(options.AdvertisedAddress ?? Environment.GetEnvironmentVariable("POD_IP") ?? "127.0.0.1"),
