@@ -19,6 +19,13 @@ if (args.FirstOrDefault() == "migrate")
 
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration);
 var silo = builder.Configuration.GetSiloHostOptions();
+if (cluster.Mode == HazardGridMode.PostgreSql && silo.Dashboard && string.IsNullOrEmpty(builder.Configuration["HazardGrid:Operations:DashboardPassword"]))
+{
+    // A production cluster's dashboard is never open: refuse to start rather than expose it.
+    throw new InvalidOperationException(
+        "In PostgreSql mode the dashboard needs a password: set HazardGrid:Operations:DashboardPassword (from a secret), or HazardGrid:Dashboard=false.");
+}
+
 builder.UseOrleans(orleans =>
 {
     _ = cluster.Mode == HazardGridMode.PostgreSql

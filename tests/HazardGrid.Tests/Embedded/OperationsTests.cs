@@ -51,4 +51,12 @@ public sealed class OperationsTests : IDisposable
         right.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("operator:s3cret")));
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(right)).StatusCode);
     }
+
+    [Fact]
+    public async Task A_production_silo_refuses_to_start_with_an_open_dashboard()
+    {
+        var ex = await Assert.ThrowsAsync<InvalidOperationException>(() => SiloProcess.StartAsync(_data,
+            "--HazardGrid:Mode=PostgreSql", "--ConnectionStrings:HazardGrid=Host=127.0.0.1;Port=1;Username=nobody", "--HazardGrid:Dashboard=true"));
+        Assert.Contains("the dashboard needs a password", ex.Message);
+    }
 }
