@@ -8,6 +8,9 @@
 //   rollup freshness    acknowledgement → province figure reflecting it    p99 ≤ 1 s
 //
 //   bench/run [seconds per phase]
+//   dotnet run -c Release --project bench/ServiceBench -- [seconds] [embedded|postgres]
+//   (postgres: one silo in PostgreSQL mode on HAZARDGRID_TEST_POSTGRES; the ingest baseline is then
+//    pgbench's single-row inserts at the same concurrency, and the goal is ≥ 0.6×)
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -20,15 +23,34 @@ using HazardGrid.Regions;
 using Microsoft.Data.Sqlite;
 
 var phase = TimeSpan.FromSeconds(args.Length > 0 ? int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10);
+var postgres = args.Length > 1 && args[1] == "postgres";
 const int Concurrency = 32;
 var silo = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Silo.dll");
 var data = Path.Combine(Path.GetTempPath(), "hazardgrid-bench-" + Guid.NewGuid().ToString("N"));
 var rows = new List<Row>();
-Console.WriteLine($"HazardGrid service bench: embedded mode, {Environment.ProcessorCount} cores, {Concurrency} calls in flight, {phase.TotalSeconds:F0} s per phase");
+string? connectionString = null;
+var settings = Array.Empty<string>();
+if (postgres)
+{
+    var admin = Environment.GetEnvironmentVariable("HAZARDGRID_TEST_POSTGRES")
+        ?? throw new InvalidOperationException("Set HAZARDGRID_TEST_POSTGRES (eval \"$(.ci/postgres-up)\").");
+    var database = "hg_bench_" + Guid.NewGuid().ToString("N")[..8];
+    await using (var connection = new Npgsql.NpgsqlConnection(admin))
+    {
+        await connection.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand($"CREATE DATABASE {database}", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    connectionString = new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = database }.ToString();
+    settings = ["--HazardGrid:Mode=PostgreSql", $"--ConnectionStrings:HazardGrid={connectionString}"];
+}
+
+Console.WriteLine($"HazardGrid service bench: {(postgres ? "PostgreSQL" : "embedded")} mode, {Environment.ProcessorCount} cores, {Concurrency} calls in flight, {phase.TotalSeconds:F0} s per phase");
 
 // 1. Cold start: process start to the first acknowledged write.
 var startClock = Stopwatch.StartNew();
-using var service = new ServiceProcess(silo, data);
+using var service = new ServiceProcess(silo, data, settings);
 using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{service.GrpcPort}");
 var invoker = channel.Intercept(h => { h.Add("x-system-id", "bench"); return h; });
 var enterprises = new EnterpriseService.EnterpriseServiceClient(invoker);
@@ -57,12 +79,15 @@ await Parallel.ForEachAsync(Enumerable.Range(1, codes.Length - 1), new ParallelO
 var health = new Health.HealthClient(channel);
 var trivial = await Load.Run(phase, Concurrency, async _ => await health.CheckAsync(new HealthCheckRequest()));
 var trivialHalf = await Load.Run(phase, Concurrency / 2, async _ => await health.CheckAsync(new HealthCheckRequest()));
-var sqlite = await SqliteBaseline(Path.Combine(data, "baseline.db"), phase);
+var (storeName, storeRate) = postgres
+    ? ("PostgreSQL single-row inserts (pgbench)", await PgbenchBaseline(connectionString!, phase))
+    : ("SQLite single-row inserts", await SqliteBaseline(Path.Combine(data, "baseline.db"), phase));
 
 // 3. Durable ingest: hazard reports, each acknowledged only once stored in the hazard and its town.
 long reported = 0;
 var ingest = await Load.Run(phase, Concurrency, async n => await Report(n));
-rows.Add(new("durable ingest: hazard reports acknowledged/s", $"{ingest.PerSecond:N0}/s", $"{sqlite:N0}/s SQLite single-row inserts", $"{ingest.PerSecond / sqlite:F2}", "(embedded: no goal)", null));
+rows.Add(new("durable ingest: hazard reports acknowledged/s", $"{ingest.PerSecond:N0}/s", $"{storeRate:N0}/s {storeName}", $"{ingest.PerSecond / storeRate:F2}",
+    postgres ? "≥ 0.6×" : "(embedded: no goal)", postgres ? ingest.PerSecond / storeRate >= 0.6 : null));
 
 // 4. Status queries alone, then under write load (half the calls write, half read), vs the trivial call.
 var regions = RegionCatalog.Shandong.All.Select(r => r.Code).ToArray();
@@ -110,7 +135,11 @@ foreach (var row in rows)
 
 service.Dispose();
 channel.Dispose();
-Directory.Delete(data, recursive: true);
+if (Directory.Exists(data))
+{
+    Directory.Delete(data, recursive: true);
+}
+
 return 0;
 
 async Task Register(int i)
@@ -161,6 +190,35 @@ static async Task<double> SqliteBaseline(string path, TimeSpan phase)
         return Task.CompletedTask;
     });
     return result.PerSecond;
+}
+
+// pgbench's own single-row inserts, one per transaction, synchronous commit as configured.
+static async Task<double> PgbenchBaseline(string connectionString, TimeSpan phase)
+{
+    var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+    await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
+    {
+        await connection.OpenAsync();
+        await using var create = new Npgsql.NpgsqlCommand("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, payload bytea)", connection);
+        await create.ExecuteNonQueryAsync();
+    }
+
+    var script = Path.GetTempFileName();
+    await File.WriteAllTextAsync(script, "INSERT INTO bench_insert (payload) VALUES (decode(repeat('ab', 900), 'hex'));\n");
+    var pgbench = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", "pgbench")).First(File.Exists);
+    var start = new ProcessStartInfo(pgbench,
+        ["-n", "-c", Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture), "-j", "2", "-T", ((int)phase.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
+         "-f", script, "-h", builder.Host!, "-p", builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", builder.Username!, builder.Database!])
+    {
+        RedirectStandardOutput = true,
+        RedirectStandardError = true,
+    };
+    using var process = Process.Start(start)!;
+    var output = await process.StandardOutput.ReadToEndAsync();
+    await process.WaitForExitAsync();
+    File.Delete(script);
+    var line = output.Split('\n').First(l => l.StartsWith("tps = ", StringComparison.Ordinal));
+    return double.Parse(line.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
 }
 
 internal sealed record Row(string Figure, string Value, string Baseline, string Ratio, string Goal, bool? Met);
