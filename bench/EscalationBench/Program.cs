@@ -36,7 +36,8 @@ builder.UseOrleans(silo =>
     }
     else
     {
-        silo.AddMemoryGrainStorage(StorageNames.Store);
+        silo.AddMemoryGrainStorage(StorageNames.Store, storage => storage.Configure<Orleans.Serialization.Serializer>(
+            (o, serializer) => o.GrainStorageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(serializer)));
     }
 
     silo.Services.AddSingleton(new DomainClock(time));

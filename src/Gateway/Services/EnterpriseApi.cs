@@ -44,9 +44,8 @@ public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.Ente
     public override async Task<ListNotificationsResponse> ListNotifications(ListNotificationsRequest request, ServerCallContext context)
     {
         var code = ResourceNames.ParseEnterprise(request.Parent, "parent");
-        await grains.GetGrain<IEnterpriseGrain>(code).Get(); // NOT_FOUND for an unknown enterprise
         var response = new ListNotificationsResponse();
-        response.Notifications.AddRange((await grains.GetGrain<INotificationLogGrain>(code).List()).Select(ApiMapper.ToApi));
+        response.Notifications.AddRange((await grains.GetGrain<IEnterpriseGrain>(code).ListNotifications()).Select(ApiMapper.ToApi));
         return response;
     }
 }

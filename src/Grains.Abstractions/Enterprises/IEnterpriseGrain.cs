@@ -31,6 +31,10 @@ public interface IEnterpriseGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<Enterprise> Get();
 
+    /// <summary>The notification records of all this enterprise's hazards, oldest first.</summary>
+    [Alias("ListNotifications")]
+    Task<ImmutableArray<Notifications.Notification>> ListNotifications();
+
     /// <summary>Registers a major hazard found at this enterprise, through any channel, once.</summary>
     [Alias("ReportHazard")]
     Task<HazardReportOutcome> ReportHazard(HazardReport report, WriteRequest request);

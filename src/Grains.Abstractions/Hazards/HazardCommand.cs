@@ -75,9 +75,10 @@ public sealed record RaiseSupervisionLevel(string Reason, string DecidedBy) : Ha
     public override string Fingerprint => $"raise|{Reason}|{DecidedBy}";
 }
 
-/// <summary>The ladder's own command: fire <see cref="Step"/>, due at <see cref="DueAt"/>, if it still is.</summary>
+/// <summary>The ladder's own command: fire <see cref="Step"/>, due at <see cref="DueAt"/>, if it still is,
+/// and notify <see cref="Addressees"/> (the enterprise's people as its profile names them now).</summary>
 [GenerateSerializer, Immutable, Alias("hg.FireEscalation")]
-public sealed record FireEscalation(Escalations.EscalationStep Step, DateTimeOffset DueAt) : HazardCommand
+public sealed record FireEscalation(Escalations.EscalationStep Step, DateTimeOffset DueAt, Notifications.Addressees Addressees) : HazardCommand
 {
     public override string Fingerprint => $"fire|{Step}|{DueAt.UtcTicks}";
 }

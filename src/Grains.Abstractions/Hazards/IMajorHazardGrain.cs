@@ -1,4 +1,6 @@
+using System.Collections.Immutable;
 using HazardGrid.Common;
+using HazardGrid.Notifications;
 
 namespace HazardGrid.Hazards;
 
@@ -17,7 +19,7 @@ public interface IMajorHazardGrain : IGrainWithStringKey
 
     /// <summary>Called by the enterprise when the same finding is reported again while open.</summary>
     [Alias("RecordRepeatReport")]
-    Task<MajorHazard> RecordRepeatReport(ReportChannel channel, WriteRequest request);
+    Task<MajorHazard> RecordRepeatReport(HazardReport report, WriteRequest request);
 
     /// <summary>Applies one lifecycle change. Called by the enterprise, which forwards the result to the rollups.</summary>
     [Alias("Execute")]
@@ -27,7 +29,20 @@ public interface IMajorHazardGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<HazardWithTrail> Get();
 
-    /// <summary>The hazard without its trail, or null if this number was never registered.</summary>
+    /// <summary>The hazard without its trail, with the reports it answered (so its enterprise can
+    /// rebuild its request index), or null if this number was never registered.</summary>
     [Alias("Find")]
-    Task<MajorHazard?> Find();
+    Task<HazardIndexEntry?> Find();
+
+    /// <summary>The notification records this hazard produced (new hazard, ladder steps).</summary>
+    [Alias("GetNotifications")]
+    Task<ImmutableArray<Notification>> GetNotifications();
 }
+
+/// <summary>A report a hazard answered: its request id, what was reported, and whether it created the record.</summary>
+[GenerateSerializer, Immutable, Alias("hg.AnsweredReport")]
+public sealed record AnsweredReport(string RequestId, string Fingerprint, bool Created);
+
+/// <summary>What an enterprise needs of each of its hazards when it activates.</summary>
+[GenerateSerializer, Immutable, Alias("hg.HazardIndexEntry")]
+public sealed record HazardIndexEntry(MajorHazard Hazard, ImmutableArray<AnsweredReport> Reports);

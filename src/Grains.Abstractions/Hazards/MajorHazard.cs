@@ -110,15 +110,22 @@ public sealed record HazardReport(
     /// </summary>
     public string FindingKey => FindingKeyOf(Criterion, Location);
 
+    public const string FingerprintPrefix = "report|";
+
+    /// <summary>What makes two reports under one request id the same report (a retry) rather than
+    /// a reused id: everything the reporter said.</summary>
+    public string Fingerprint => $"{FingerprintPrefix}{FindingKey}|{Channel}|{Sector}|{FoundAt.UtcTicks}|{Description}";
+
     public static string FindingKeyOf(string criterion, string location) => $"{Fold(criterion)}|{Fold(location)}";
 
     private static string Fold(string text) =>
         string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)).ToUpperInvariant();
 }
 
-/// <summary>A validated report with what the hazard copies from its enterprise at registration.</summary>
+/// <summary>A validated report with what the hazard copies from its enterprise at registration,
+/// and who must be notified of it.</summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardRegistration")]
-public sealed record HazardRegistration(HazardReport Report, string EnterpriseName, string TownCode);
+public sealed record HazardRegistration(HazardReport Report, string EnterpriseName, string TownCode, Notifications.Addressees Addressees);
 
 /// <summary>A major hazard record (重大事故隐患) as it stands at <see cref="Version"/>.</summary>
 [GenerateSerializer, Immutable, Alias("hg.MajorHazard")]

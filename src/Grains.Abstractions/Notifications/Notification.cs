@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace HazardGrid.Notifications;
 
 public enum NotificationKind
@@ -36,14 +34,6 @@ public sealed record Notification(
     string? Phone,
     string Message);
 
-/// <summary>The notifications addressed to one enterprise's responsible people, keyed by its credit code.</summary>
-[Alias("hg.INotificationLogGrain")]
-public interface INotificationLogGrain : IGrainWithStringKey
-{
-    /// <summary>Records notifications; ones already recorded (same id) are skipped.</summary>
-    [Alias("Record")]
-    Task Record(ImmutableArray<Notification> notifications);
-
-    [Alias("List")]
-    Task<ImmutableArray<Notification>> List();
-}
+/// <summary>The enterprise's people a hazard's notices go to, as its profile names them at the time.</summary>
+[GenerateSerializer, Immutable, Alias("hg.Addressees")]
+public sealed record Addressees(Enterprises.Person Principal, Enterprises.Person ActualController);

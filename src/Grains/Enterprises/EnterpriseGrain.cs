@@ -8,22 +8,19 @@ using HazardGrid.Rollups;
 
 namespace HazardGrid.Enterprises;
 
-/// <summary>What an enterprise remembers of a hazard report it answered.</summary>
-/// <param name="Pending">The registration still to be completed, if the enterprise stopped
-/// between allocating the number and handing the facts on; completed at the next activation.</param>
-[GenerateSerializer, Immutable, Alias("hg.ReportRecord")]
-public sealed record ReportRecord(int HazardNumber, bool Created, HazardRegistration? Pending);
-
-/// <summary>The persisted state of an enterprise. Hazard figures are not persisted: they are
-/// rebuilt from the hazards themselves when the grain activates.</summary>
+/// <summary>The persisted state of an enterprise. Its hazards' figures and report index are not
+/// persisted here: they are rebuilt from the hazards themselves when the grain activates, so a
+/// hazard report costs no write of the enterprise.</summary>
 [GenerateSerializer, Alias("hg.EnterpriseState")]
 public sealed record EnterpriseState
 {
     [Id(0)] public EnterpriseProfile? Profile { get; init; }
     [Id(1)] public DateTimeOffset RegisteredAt { get; init; }
     [Id(2)] public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>A lower bound on the hazard numbers in use, stored with the enterprise's own writes;
+    /// activation looks beyond it for numbers handed out since.</summary>
     [Id(3)] public int LastHazardNumber { get; init; }
-    [Id(4)] public RecentRequests<ReportRecord> Reports { get; init; } = RecentRequests<ReportRecord>.Empty;
     [Id(5)] public RecentRequests<Enterprise> Registrations { get; init; } = RecentRequests<Enterprise>.Empty;
     [Id(6)] public ImmutableList<FatalAccident> FatalAccidents { get; init; } = [];
     [Id(7)] public RecentRequests<FatalAccident> AccidentReports { get; init; } = RecentRequests<FatalAccident>.Empty;
@@ -31,8 +28,12 @@ public sealed record EnterpriseState
 
 /// <summary>
 /// One enterprise (生产经营单位), keyed by its credit code. It numbers its hazards, keeps one
-/// finding from being registered twice, and routes every hazard write: hazard first, then the
-/// notification log and the town ledger, then the answer. Calls only go down the tree.
+/// finding from being registered twice, and routes every hazard write: hazard first (with its
+/// notification records), then the town ledger, then the answer. Calls only go down the tree.
+/// <para>A new hazard is one durable write of the hazard itself: the enterprise keeps its numbering
+/// and its request index in memory and rebuilds both from its hazards on activation. Numbers are
+/// dense (a number is reused only if its hazard was never stored), so activation finds every
+/// hazard by reading upwards from the last number it stored until the first one that is free.</para>
 /// </summary>
 public sealed class EnterpriseGrain(
     [PersistentState("enterprise", StorageNames.Store)] IPersistentState<EnterpriseState> state,
@@ -41,8 +42,13 @@ public sealed class EnterpriseGrain(
     EscalationPolicy policy) : Grain, IEnterpriseGrain
 {
     // The latest facts of each of this enterprise's hazards, by number: the source of its figures
-    // and of the open-finding index. Rebuilt from the hazard grains on activation.
+    // and of the open-finding index.
     private readonly Dictionary<int, MajorHazard> _hazards = [];
+
+    // Every report a hazard of this enterprise answered, by request id: a retry finds its first answer.
+    private readonly Dictionary<string, (int Number, AnsweredReport Report)> _reports = new(StringComparer.Ordinal);
+
+    private int _lastNumber;
 
     /// <summary>The actor recorded on the trail for steps the ladder fires by itself.</summary>
     public const string EscalationTrigger = "escalation-ladder";
@@ -51,11 +57,24 @@ public sealed class EnterpriseGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var numbers = Enumerable.Range(1, state.State.LastHazardNumber);
-        var found = await Task.WhenAll(numbers.Select(n => Hazard(n).Find()));
-        foreach (var hazard in found.OfType<MajorHazard>())
+        if (!state.RecordExists)
         {
-            _hazards[hazard.Number] = hazard;
+            return; // never registered, so no hazard can exist
+        }
+
+        var stored = state.State.LastHazardNumber;
+        var found = await Task.WhenAll(Enumerable.Range(1, stored).Select(n => Hazard(n).Find()));
+        foreach (var entry in found.OfType<HazardIndexEntry>())
+        {
+            Index(entry);
+        }
+
+        // Hazards registered since the enterprise last wrote its own state.
+        _lastNumber = stored;
+        while (await Hazard(_lastNumber + 1).Find() is { } entry)
+        {
+            Index(entry);
+            _lastNumber++;
         }
 
         // A hazard write persisted just before a crash, and never retried, would not have reached
@@ -63,12 +82,6 @@ public sealed class EnterpriseGrain(
         foreach (var town in _hazards.Values.GroupBy(h => h.TownCode))
         {
             await GrainFactory.GetGrain<IRegionGrain>(town.Key).ApplyHazardFacts([.. town.Select(h => h.Facts)]);
-        }
-
-        // Finish any report that was interrupted after its number was allocated.
-        foreach (var entry in state.State.Reports.Entries.Where(e => e.Outcome.Pending is not null))
-        {
-            await CompleteRegistration(entry.Outcome.HazardNumber, entry.Outcome.Pending!, new WriteRequest(entry.RequestId, "recovery"));
         }
     }
 
@@ -119,11 +132,15 @@ public sealed class EnterpriseGrain(
             throw DomainException.Precondition("hazard.sector", $"enterprise {CreditCode} is not registered in sector {valid.Sector}");
         }
 
-        var registration = new HazardRegistration(valid, profile.Name, profile.TownCode);
-        var fingerprint = $"report|{valid.FindingKey}|{valid.Channel}|{valid.Sector}|{valid.FoundAt.UtcTicks}|{valid.Description}";
-        if (state.State.Reports.Find(request.RequestId, fingerprint) is { } earlier)
+        var registration = new HazardRegistration(valid, profile.Name, profile.TownCode, Addressees(profile));
+        if (_reports.TryGetValue(request.RequestId, out var earlier))
         {
-            return await Replay(earlier.Outcome, registration, valid.Channel, request);
+            if (earlier.Report.Fingerprint != valid.Fingerprint)
+            {
+                throw DomainException.Invalid("request_id", $"'{request.RequestId}' was already used for a different request");
+            }
+
+            return await Replay(earlier.Number, earlier.Report.Created, registration, request);
         }
 
         var open = _hazards.Values.FirstOrDefault(h => h.IsOpen && h.FindingKey == valid.FindingKey);
@@ -131,21 +148,30 @@ public sealed class EnterpriseGrain(
         {
             // The same finding through another channel (or again through the same one) while the
             // first is still open: one record, the repeat noted on its trail.
-            var again = await Hazard(open.Number).RecordRepeatReport(valid.Channel, request);
-            _hazards[again.Number] = again;
-            await Persist(state.State with { Reports = state.State.Reports.Add(new(request.RequestId, fingerprint, new ReportRecord(again.Number, false, null))) });
+            var again = await Hazard(open.Number).RecordRepeatReport(valid, request);
+            _reports[request.RequestId] = (again.Number, new AnsweredReport(request.RequestId, valid.Fingerprint, false));
+            await Publish(again);
             return new HazardReportOutcome(again, false);
         }
 
-        // Allocate the number durably before the hazard exists, so that a crash can neither reuse
-        // it nor lose the report: the pending entry is completed on the next activation or retry.
-        var number = state.State.LastHazardNumber + 1;
-        await Persist(state.State with
+        // The hazard's own write is the commit point of a report. If it fails, whether the store
+        // kept it is unknown: retire this activation, so the next one re-reads which numbers are
+        // taken instead of trusting memory.
+        var number = _lastNumber + 1;
+        MajorHazard hazard;
+        try
         {
-            LastHazardNumber = number,
-            Reports = state.State.Reports.Add(new(request.RequestId, fingerprint, new ReportRecord(number, true, registration))),
-        });
-        var hazard = await CompleteRegistration(number, registration, request);
+            hazard = await Hazard(number).Register(registration, request);
+        }
+        catch
+        {
+            DeactivateOnIdle();
+            throw;
+        }
+
+        _lastNumber = number;
+        _reports[request.RequestId] = (number, new AnsweredReport(request.RequestId, valid.Fingerprint, true));
+        await Publish(hazard);
         HazardGridMetrics.Write("report");
 
         // 直报: the province hears of a new major hazard at once, besides the batched figures.
@@ -153,6 +179,13 @@ public sealed class EnterpriseGrain(
             hazard.Id, DirectReportKind.NewMajorHazard, CreditCode, profile.Name, profile.TownCode, hazard.FoundAt, hazard.RegisteredAt, 0,
             $"{hazard.Sector}: {hazard.Criterion} @ {hazard.Location}"));
         return new HazardReportOutcome(hazard, true);
+    }
+
+    public async Task<ImmutableArray<Notification>> ListNotifications()
+    {
+        RequireProfile("parent");
+        var lists = await Task.WhenAll(_hazards.Keys.Select(n => Hazard(n).GetNotifications()));
+        return [.. lists.SelectMany(l => l).OrderBy(n => n.At).ThenBy(n => n.Id, StringComparer.Ordinal)];
     }
 
     public async Task<MajorHazard> UpdateHazard(int hazardNumber, HazardCommand command, WriteRequest request)
@@ -197,54 +230,43 @@ public sealed class EnterpriseGrain(
 
     public async Task Escalate(int hazardNumber, EscalationStep step, DateTimeOffset dueAt)
     {
-        if (!_hazards.TryGetValue(hazardNumber, out var before))
+        if (!_hazards.TryGetValue(hazardNumber, out var before) || state.State.Profile is not { } profile)
         {
             return;
         }
 
         // A deterministic request id: a repeated tick for the same step and due time replays.
         var request = new WriteRequest($"ladder/{step}/{dueAt.UtcTicks}", EscalationTrigger);
-        var hazard = await Hazard(hazardNumber).Execute(new FireEscalation(step, dueAt), request);
+        var hazard = await Hazard(hazardNumber).Execute(new FireEscalation(step, dueAt, Addressees(profile)), request);
         if (hazard.Version == before.Version)
         {
             return; // no longer due: nothing fired
         }
 
-        var fired = hazard.Escalations.Where(e => !before.Escalations.Any(b => b.Step == e.Step)).ToList();
-        await GrainFactory.GetGrain<INotificationLogGrain>(CreditCode).Record([.. fired.SelectMany(e => EscalationNotifications(hazard, e))]);
         await Publish(hazard);
-        fired.ForEach(e => HazardGridMetrics.Escalation(e.Step.ToString()));
-    }
-
-    private async Task<HazardReportOutcome> Replay(ReportRecord earlier, HazardRegistration registration, ReportChannel channel, WriteRequest request)
-    {
-        if (earlier.Pending is not null)
+        foreach (var fired in hazard.Escalations.Where(e => before.Escalations.All(b => b.Step != e.Step)))
         {
-            return new HazardReportOutcome(await CompleteRegistration(earlier.HazardNumber, earlier.Pending, request), true);
+            HazardGridMetrics.Escalation(fired.Step.ToString());
         }
-
-        // Ask the hazard again under the same request id: it answers with its first result.
-        var hazard = earlier.Created
-            ? await Hazard(earlier.HazardNumber).Register(registration, request)
-            : await Hazard(earlier.HazardNumber).RecordRepeatReport(channel, request);
-        await Publish(hazard);
-        return new HazardReportOutcome(hazard, earlier.Created);
     }
 
-    private async Task<MajorHazard> CompleteRegistration(int number, HazardRegistration registration, WriteRequest request)
+    private async Task<HazardReportOutcome> Replay(int number, bool created, HazardRegistration registration, WriteRequest request)
     {
-        var hazard = await Hazard(number).Register(registration, request);
-        await GrainFactory.GetGrain<INotificationLogGrain>(CreditCode).Record(NewHazardNotifications(hazard));
+        // Ask the hazard again under the same request id: it answers with its first result.
+        var hazard = created
+            ? await Hazard(number).Register(registration, request)
+            : await Hazard(number).RecordRepeatReport(registration.Report, request);
         await Publish(hazard);
+        return new HazardReportOutcome(hazard, created);
+    }
 
-        // The pending marker is cleared in memory only: if it survives a crash, completing it
-        // again is harmless (every step above is idempotent), and the next write persists it.
-        state.State = state.State with
+    private void Index(HazardIndexEntry entry)
+    {
+        _hazards[entry.Hazard.Number] = entry.Hazard;
+        foreach (var report in entry.Reports)
         {
-            Reports = new(state.State.Reports.Entries.ConvertAll(e =>
-                e.Outcome.HazardNumber == number && e.Outcome.Pending is not null ? e with { Outcome = e.Outcome with { Pending = null } } : e)),
-        };
-        return hazard;
+            _reports[report.RequestId] = (entry.Hazard.Number, report);
+        }
     }
 
     /// <summary>Hands a hazard's new facts to the town ledger (durable) and to this enterprise's figures.</summary>
@@ -257,33 +279,7 @@ public sealed class EnterpriseGrain(
         }
     }
 
-    private ImmutableArray<Notification> NewHazardNotifications(MajorHazard hazard)
-    {
-        var profile = state.State.Profile!;
-        var message = $"重大事故隐患 {hazard.Id}: {hazard.Criterion} @ {hazard.Location} ({hazard.Channels[0]})";
-        Notification To(RecipientRole role, Person person) =>
-            new($"{hazard.Id}/{NotificationKind.NewMajorHazard}/{role}", hazard.RegisteredAt, hazard.Id, NotificationKind.NewMajorHazard, role, person.Name, person.Phone, message);
-        return [To(RecipientRole.Principal, profile.Principal), To(RecipientRole.ActualController, profile.ActualController)];
-    }
-
-    /// <summary>Who the ladder tells of a step: the principal, the actual controller, and the office
-    /// supervising the hazard at its (possibly just raised) level.</summary>
-    private IEnumerable<Notification> EscalationNotifications(MajorHazard hazard, EscalationRecord escalation)
-    {
-        var profile = state.State.Profile!;
-        var office = regions.SelfAndAncestors(hazard.TownCode).First(r => r.Level == hazard.SupervisionLevel switch
-        {
-            SupervisionLevel.County => RegionLevel.County,
-            SupervisionLevel.City => RegionLevel.City,
-            _ => RegionLevel.Province,
-        });
-        var message = $"{escalation.Step}: 重大事故隐患 {hazard.Id} ({hazard.Criterion} @ {hazard.Location}) 逾期未整改, due {escalation.DueAt:yyyy-MM-dd}";
-        Notification To(RecipientRole role, string name, string? phone) =>
-            new($"{hazard.Id}/{escalation.Step}/{role}", escalation.FiredAt, hazard.Id, NotificationKind.Escalation, role, name, phone, message);
-        yield return To(RecipientRole.Principal, profile.Principal.Name, profile.Principal.Phone);
-        yield return To(RecipientRole.ActualController, profile.ActualController.Name, profile.ActualController.Phone);
-        yield return To(RecipientRole.SupervisingOffice, $"{office.Name}安委办", null);
-    }
+    private static Addressees Addressees(EnterpriseProfile profile) => new(profile.Principal, profile.ActualController);
 
     private Enterprise View(EnterpriseState s, DateTimeOffset now) =>
         new(s.Profile!, HazardFigures.Count(_hazards.Values.Select(h => h.Facts), now, policy.WatchListOverdueHazards, s.FatalAccidents),
@@ -296,7 +292,8 @@ public sealed class EnterpriseGrain(
 
     private IMajorHazardGrain Hazard(int number) => GrainFactory.GetGrain<IMajorHazardGrain>(new HazardKey(CreditCode, number).ToString());
 
-    private Task Persist(EnterpriseState next) => state.WriteOrRollBackAsync(next, this);
+    // The enterprise's own writes also record how far its hazard numbers have gone.
+    private Task Persist(EnterpriseState next) => state.WriteOrRollBackAsync(next with { LastHazardNumber = Math.Max(next.LastHazardNumber, _lastNumber) }, this);
 
     private static string Fingerprint(EnterpriseProfile p) =>
         string.Join('|', p.CreditCode, p.Name, p.TownCode, string.Join(',', p.Sectors), p.Principal, p.ActualController, p.SafetyDirector);

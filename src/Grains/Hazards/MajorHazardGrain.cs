@@ -1,51 +1,68 @@
 using System.Collections.Immutable;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
+using HazardGrid.Notifications;
+using HazardGrid.Regions;
 
 namespace HazardGrid.Hazards;
 
-/// <summary>The persisted state of one hazard: the record, its audit trail and its recent requests.</summary>
+/// <summary>The persisted state of one hazard: the record, its audit trail, its recent requests and
+/// the notification records it produced.</summary>
 [GenerateSerializer, Alias("hg.HazardState")]
 public sealed record HazardState
 {
     [Id(0)] public MajorHazard? Hazard { get; init; }
     [Id(1)] public ImmutableList<TrailEntry> Trail { get; init; } = [];
     [Id(2)] public RecentRequests<MajorHazard> Requests { get; init; } = RecentRequests<MajorHazard>.Empty;
+    [Id(3)] public ImmutableList<Notification> Notifications { get; init; } = [];
 }
 
 /// <summary>
 /// One major hazard record (重大事故隐患), keyed by <c>{credit code}/{number}</c>. Applies the
 /// lifecycle rules of <see cref="HazardLifecycle"/>, appends to the trail and persists before
 /// answering. A request id seen before returns the result it produced then.
+/// <para>The notices a change calls for (a new hazard, a ladder step) are part of the same write,
+/// so a hazard can never be registered or escalated without its notification records — and a
+/// report costs one durable write here rather than one here and one in a separate log.</para>
 /// </summary>
 public sealed class MajorHazardGrain(
     [PersistentState("hazard", StorageNames.Store)] IPersistentState<HazardState> state,
     DomainClock clock,
-    EscalationPolicy policy) : Grain, IMajorHazardGrain
+    EscalationPolicy policy,
+    RegionCatalog regions) : Grain, IMajorHazardGrain
 {
+    // Prefixes of the request fingerprints of reports, from which the enterprise rebuilds its index.
+    private const string RepeatPrefix = "again|";
+
     public Task<MajorHazard> Register(HazardRegistration registration, WriteRequest request) =>
-        Write(request, $"register|{registration.Report.FindingKey}", hazard =>
+        Write(request, registration.Report.Fingerprint, hazard =>
         {
             if (hazard is not null)
             {
-                // The enterprise allocates numbers and persists the allocation first, so this
-                // only happens if its state was lost: refuse rather than overwrite a record.
+                // The enterprise numbers hazards from what its hazards hold, so this only happens if
+                // a number was handed out twice: refuse rather than overwrite a record.
                 throw DomainException.Precondition("name", $"hazard {hazard.Id} is already registered");
             }
 
             var (registered, entry) = HazardLifecycle.Register(this.GetPrimaryKeyString(), registration, request, clock.Now);
             return (registered, entry);
-        });
+        },
+        (_, registered) => HazardNotices.NewHazard(registered, registration.Addressees));
 
-    public Task<MajorHazard> RecordRepeatReport(ReportChannel channel, WriteRequest request) =>
-        Write(request, $"again|{channel}", hazard =>
+    public Task<MajorHazard> RecordRepeatReport(HazardReport report, WriteRequest request) =>
+        Write(request, RepeatPrefix + report.Fingerprint, hazard =>
         {
-            var (again, entry) = HazardLifecycle.ReportAgain(Existing(hazard), channel, request, clock.Now);
+            var (again, entry) = HazardLifecycle.ReportAgain(Existing(hazard), report.Channel, request, clock.Now);
             return (again, entry);
         });
 
     public Task<MajorHazard> Execute(HazardCommand command, WriteRequest request) =>
-        Write(request, command.Fingerprint, hazard => HazardLifecycle.Apply(Existing(hazard), command, request, clock.Now, policy));
+        Write(request, command.Fingerprint, hazard => HazardLifecycle.Apply(Existing(hazard), command, request, clock.Now, policy),
+            command is FireEscalation fire
+                ? (before, after) => after.Escalations
+                    .Where(e => before is null || before.Escalations.All(b => b.Step != e.Step))
+                    .SelectMany(e => HazardNotices.Escalation(after, e, fire.Addressees, regions))
+                : null);
 
     public Task<HazardWithTrail> Get()
     {
@@ -54,9 +71,28 @@ public sealed class MajorHazardGrain(
         return Task.FromResult(new HazardWithTrail(hazard, [.. state.State.Trail], new LadderState(next?.Rung.Step, next?.DueAt)));
     }
 
-    public Task<MajorHazard?> Find() => Task.FromResult(state.State.Hazard);
+    public Task<HazardIndexEntry?> Find()
+    {
+        if (state.State.Hazard is not { } hazard)
+        {
+            return Task.FromResult<HazardIndexEntry?>(null);
+        }
 
-    private async Task<MajorHazard> Write(WriteRequest request, string fingerprint, Func<MajorHazard?, (MajorHazard Hazard, TrailEntry? Entry)> change)
+        var reports = state.State.Requests.Entries
+            .Where(e => e.Fingerprint.StartsWith(HazardReport.FingerprintPrefix, StringComparison.Ordinal) || e.Fingerprint.StartsWith(RepeatPrefix, StringComparison.Ordinal))
+            .Select(e => e.Fingerprint.StartsWith(RepeatPrefix, StringComparison.Ordinal)
+                ? new AnsweredReport(e.RequestId, e.Fingerprint[RepeatPrefix.Length..], false)
+                : new AnsweredReport(e.RequestId, e.Fingerprint, true));
+        return Task.FromResult<HazardIndexEntry?>(new HazardIndexEntry(hazard, [.. reports]));
+    }
+
+    public Task<ImmutableArray<Notification>> GetNotifications() => Task.FromResult<ImmutableArray<Notification>>([.. state.State.Notifications]);
+
+    private async Task<MajorHazard> Write(
+        WriteRequest request,
+        string fingerprint,
+        Func<MajorHazard?, (MajorHazard Hazard, TrailEntry? Entry)> change,
+        Func<MajorHazard?, MajorHazard, IEnumerable<Notification>>? notices = null)
     {
         var current = state.State;
         if (current.Requests.Find(request.RequestId, fingerprint) is { } earlier)
@@ -70,12 +106,15 @@ public sealed class MajorHazardGrain(
             return hazard; // nothing changed, so nothing to store or remember
         }
 
+        var known = current.Notifications.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
+        var fresh = notices?.Invoke(current.Hazard, hazard).Where(n => known.Add(n.Id)).ToList() ?? [];
         await state.WriteOrRollBackAsync(
             current with
             {
                 Hazard = hazard,
                 Trail = current.Trail.Add(entry),
                 Requests = current.Requests.Add(new RecordedRequest<MajorHazard>(request.RequestId, fingerprint, hazard)),
+                Notifications = current.Notifications.AddRange(fresh),
             },
             this);
         return hazard;

@@ -64,6 +64,46 @@ public sealed class IdempotencyTests(ClusterFixture fixture) : IClassFixture<Clu
     }
 
     [Fact]
+    public async Task After_the_enterprise_is_deactivated_its_hazards_still_answer_retries_and_keep_their_numbers()
+    {
+        // A report writes only the hazard: the enterprise's numbering and request index live in
+        // memory and must come back from the hazards when it activates again.
+        var registered = await _api.Register(TestData.NewEnterprise(s_town, Sector.Chemicals));
+        var first = ApiDriver.Finding(ReportChannel.SelfReport, Sector.Chemicals, "HG-REACT-1", "罐区", ClusterFixture.Start.AddDays(-1));
+        var second = ApiDriver.Finding(ReportChannel.Inspection, Sector.Chemicals, "HG-REACT-2", "装卸区", ClusterFixture.Start.AddDays(-1));
+        var one = await _api.Report(registered.CreditCode, first, "react-1");
+        var two = await _api.Report(registered.CreditCode, second, "react-2");
+        var firstAgain = first.Clone();
+        firstAgain.Channel = ReportChannel.Inspection;
+        var repeat = await _api.Report(registered.CreditCode, firstAgain, "react-1-again");
+        Assert.False(repeat.Created);
+
+        await DeactivateEverything();
+
+        Assert.Equal(one, await _api.Report(registered.CreditCode, first, "react-1"));
+        Assert.Equal(two, await _api.Report(registered.CreditCode, second, "react-2"));
+        Assert.Equal(repeat.Hazard.Name, (await _api.Report(registered.CreditCode, firstAgain, "react-1-again")).Hazard.Name);
+        var error = await Assert.ThrowsAsync<RpcException>(() => _api.Report(registered.CreditCode, second, "react-1"));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+
+        // The next number follows the last one stored, though the enterprise itself never stored it.
+        var third = await _api.Report(registered.CreditCode, ApiDriver.Finding(ReportChannel.Inspection, Sector.Chemicals, "HG-REACT-3", "仓库", ClusterFixture.Start), "react-3");
+        Assert.True(third.Created);
+        Assert.EndsWith("/hazards/3", third.Hazard.Name);
+        var enterprise = await fixture.Enterprises.GetEnterpriseAsync(new GetEnterpriseRequest { Name = registered.Name });
+        Assert.Equal(3, enterprise.Figures.Open);
+        var notes = await fixture.Enterprises.ListNotificationsAsync(new ListNotificationsRequest { Parent = registered.Name });
+        Assert.Equal(6, notes.Notifications.Count);
+    }
+
+    private async Task DeactivateEverything()
+    {
+        var management = fixture.Cluster.Client.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        await management.ForceActivationCollection(TimeSpan.Zero);
+        await Task.Delay(500);
+    }
+
+    [Fact]
     public async Task A_withdrawal_retried_is_recorded_once()
     {
         var enterprise = await _api.Register(TestData.NewEnterprise(s_town, Sector.Chemicals));

@@ -1,0 +1,40 @@
+using HazardGrid.Escalations;
+using HazardGrid.Hazards;
+using HazardGrid.Regions;
+
+namespace HazardGrid.Notifications;
+
+/// <summary>
+/// Who is told what about a hazard (001 item 5; the ladder's steps), as pure functions. A notice's
+/// id is its hazard, kind (or step) and recipient role, so computing it twice yields the same record.
+/// </summary>
+public static class HazardNotices
+{
+    /// <summary>A new major hazard: the principal and the actual controller.</summary>
+    public static IEnumerable<Notification> NewHazard(MajorHazard hazard, Addressees to)
+    {
+        var message = $"重大事故隐患 {hazard.Id}: {hazard.Criterion} @ {hazard.Location} ({hazard.Channels[0]})";
+        Notification To(RecipientRole role, Enterprises.Person person) =>
+            new($"{hazard.Id}/{NotificationKind.NewMajorHazard}/{role}", hazard.RegisteredAt, hazard.Id, NotificationKind.NewMajorHazard, role, person.Name, person.Phone, message);
+        yield return To(RecipientRole.Principal, to.Principal);
+        yield return To(RecipientRole.ActualController, to.ActualController);
+    }
+
+    /// <summary>A ladder step: the principal, the actual controller, and the office supervising the
+    /// hazard at its (possibly just raised) level.</summary>
+    public static IEnumerable<Notification> Escalation(MajorHazard hazard, EscalationRecord escalation, Addressees to, RegionCatalog regions)
+    {
+        var office = regions.SelfAndAncestors(hazard.TownCode).First(r => r.Level == hazard.SupervisionLevel switch
+        {
+            SupervisionLevel.County => RegionLevel.County,
+            SupervisionLevel.City => RegionLevel.City,
+            _ => RegionLevel.Province,
+        });
+        var message = $"{escalation.Step}: 重大事故隐患 {hazard.Id} ({hazard.Criterion} @ {hazard.Location}) 逾期未整改, due {escalation.DueAt:yyyy-MM-dd}";
+        Notification To(RecipientRole role, string name, string? phone) =>
+            new($"{hazard.Id}/{escalation.Step}/{role}", escalation.FiredAt, hazard.Id, NotificationKind.Escalation, role, name, phone, message);
+        yield return To(RecipientRole.Principal, to.Principal.Name, to.Principal.Phone);
+        yield return To(RecipientRole.ActualController, to.ActualController.Name, to.ActualController.Phone);
+        yield return To(RecipientRole.SupervisingOffice, $"{office.Name}安委办", null);
+    }
+}
