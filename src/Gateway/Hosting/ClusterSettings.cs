@@ -40,7 +40,38 @@ public sealed record ClusterSettings(HazardGridMode Mode, string ClusterId, stri
             mode,
             configuration["HazardGrid:ClusterId"] ?? "hazardgrid-dev",
             configuration["HazardGrid:ServiceId"] ?? "hazardgrid",
-            connectionString);
+            mode == HazardGridMode.PostgreSql ? WithProviderDefaults(connectionString!) : connectionString);
+    }
+
+    /// <summary>
+    /// Npgsql settings that suit Orleans' ADO.NET providers, unless the connection string sets them.
+    /// The providers run the same few statements on pooled connections and keep no session state,
+    /// so: prepare those statements once per connection (planning each write again cost more than
+    /// executing it), and skip the reset round trip Npgsql otherwise makes each time a connection
+    /// returns to the pool (seven statements per grain read or write, in pg_stat_statements).
+    /// Measured with the simulator on this machine: +25–35% writes per second.
+    /// </summary>
+    public static string WithProviderDefaults(string connectionString)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        bool Given(params string[] keys) => keys.Any(given.ContainsKey);
+        if (!Given("Max Auto Prepare", "MaxAutoPrepare"))
+        {
+            builder.MaxAutoPrepare = 32;
+        }
+
+        if (!Given("Auto Prepare Min Usages", "AutoPrepareMinUsages"))
+        {
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        if (!Given("No Reset On Close", "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
     }
 }
 
