@@ -2,7 +2,10 @@
 // run in front of the silos; any of them serves any region.
 using HazardGrid.Gateway.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files are read from beside the program, not from wherever it was started: run from
+// the repository root (as the README does) the working directory holds no appsettings.json, and
+// without it every gRPC call was logged at Information level — a third of the CPU under load.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration, new EndpointOptions { GrpcPort = 5200, HttpPort = 5201 });
 var cluster = ClusterSettings.Read(builder.Configuration);
 var siloGatewayPort = builder.Configuration.GetValue("HazardGrid:GatewayPort", 30000);

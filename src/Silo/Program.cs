@@ -7,7 +7,10 @@ using HazardGrid.Silo.Hosting;
 using HazardGrid.Silo.Storage;
 using Orleans.Dashboard;
 
-var builder = WebApplication.CreateBuilder(args);
+// Settings files are read from beside the program, not from wherever it was started: run from
+// the repository root (as the README does) the working directory holds no appsettings.json, and
+// without it every gRPC call was logged at Information level — a third of the CPU under load.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var cluster = ClusterSettings.Read(builder.Configuration);
 if (args.FirstOrDefault() == "migrate")
 {
