@@ -106,46 +106,58 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
             }
         }
 
+        // The rest of the hazard's life so far goes in one bulk call, as a county system pushing its
+        // backlog would: applied together, each update under its own request id.
+        var batch = new BatchUpdateHazardsRequest();
+        batch.Updates.AddRange(LifeAfterReport(h, name, reported.Hazard.RegisterTime));
+        if (batch.Updates.Count > 0)
+        {
+            await Call(county, ct, (headers, token) => _hazards.BatchUpdateHazardsAsync(batch, headers, cancellationToken: token).ResponseAsync);
+        }
+    }
+
+    private IEnumerable<HazardUpdate> LifeAfterReport(SimHazard h, string name, Timestamp registeredAt)
+    {
         switch (h.Outcome)
         {
             case Outcome.Registered:
-                return;
+                yield break;
             case Outcome.Withdrawn or Outcome.Invalid:
-                await Call(county, ct, (headers, token) => _hazards.WithdrawHazardAsync(new WithdrawHazardRequest
+                yield return new HazardUpdate { WithdrawHazard = new WithdrawHazardRequest
                 {
                     Name = name, Invalid = h.Outcome == Outcome.Invalid, Reason = "经核查撤销", RequestId = Id($"h{h.Index}/withdraw"),
-                }, headers, cancellationToken: token).ResponseAsync);
-                return;
+                } };
+                yield break;
         }
 
-        await Call(county, ct, (headers, token) => _hazards.StartRectificationAsync(new StartRectificationRequest
+        yield return new HazardUpdate { StartRectification = new StartRectificationRequest
         {
             Name = name,
             Deadline = Timestamp.FromDateTimeOffset(anchor.AddDays(h.DeadlineDays)),
             Plan = "制定整改方案，落实资金、措施、责任、时限、预案",
             RequestId = Id($"h{h.Index}/start"),
-        }, headers, cancellationToken: token).ResponseAsync);
+        } };
         if (h.Outcome == Outcome.Rectifying)
         {
-            await Call(county, ct, (headers, token) => _hazards.RecordProgressAsync(new RecordProgressRequest
+            yield return new HazardUpdate { RecordProgress = new RecordProgressRequest
             {
                 Name = name, ProgressPercent = 40, Note = "整改进行中", RequestId = Id($"h{h.Index}/progress"),
-            }, headers, cancellationToken: token).ResponseAsync);
-            return;
+            } };
+            yield break;
         }
 
-        await Call(county, ct, (headers, token) => _hazards.SubmitForVerificationAsync(new SubmitForVerificationRequest
+        yield return new HazardUpdate { SubmitForVerification = new SubmitForVerificationRequest
         {
             Name = name, Note = "整改完成，申请验收", RequestId = Id($"h{h.Index}/submit"),
-        }, headers, cancellationToken: token).ResponseAsync);
+        } };
         if (h.Outcome == Outcome.Closed)
         {
             var close = new CloseHazardRequest { Name = name, RequestId = Id($"h{h.Index}/close") };
-            var at = reported.Hazard.RegisterTime; // on-site confirmation, recorded as of registration: repeatable
+            var at = registeredAt; // on-site confirmation, recorded as of registration: repeatable
             close.Confirmations.Add(new PartyConfirmation { Party = ConfirmingParty.Regulator, Name = "监管人员", ConfirmTime = at });
             close.Confirmations.Add(new PartyConfirmation { Party = ConfirmingParty.Expert, Name = "安全专家", ConfirmTime = at });
             close.Confirmations.Add(new PartyConfirmation { Party = ConfirmingParty.Principal, Name = "主要负责人", ConfirmTime = at });
-            await Call(county, ct, (headers, token) => _hazards.CloseHazardAsync(close, headers, cancellationToken: token).ResponseAsync);
+            yield return new HazardUpdate { CloseHazard = close };
         }
     }
 

@@ -51,6 +51,96 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
         return ApiMapper.ToApi(await grains.GetGrain<IMajorHazardGrain>(key.ToString()).Get());
     }
 
+    /// <summary>Most updates one batch may carry: a county's backlog goes in many calls of this size.</summary>
+    public const int MaxBatchUpdates = 500;
+
+    public override async Task<BatchUpdateHazardsResponse> BatchUpdateHazards(BatchUpdateHazardsRequest request, ServerCallContext context)
+    {
+        if (request.Updates.Count == 0)
+        {
+            throw DomainException.Invalid("updates", "must hold at least one update");
+        }
+
+        if (request.Updates.Count > MaxBatchUpdates)
+        {
+            throw DomainException.Invalid("updates", $"holds {request.Updates.Count} updates; at most {MaxBatchUpdates} per call");
+        }
+
+        // Everything malformed is refused before anything is applied.
+        var parsed = request.Updates.Select((update, i) => Parse(update, $"updates[{i}]", context)).ToList();
+
+        // Each hazard's updates go to its enterprise together, in request order; hazards run side by side.
+        var groups = parsed.Select((update, i) => (update, i)).GroupBy(x => x.update.Key).ToList();
+        var outcomes = await Task.WhenAll(groups.Select(async group =>
+        {
+            try
+            {
+                var key = group.Key;
+                var hazards = await grains.GetGrain<IEnterpriseGrain>(key.CreditCode).UpdateHazardTogether(key.Number, [.. group.Select(x => x.update.Update)]);
+                return (Group: group, Hazards: hazards, Refused: (DomainException?)null);
+            }
+            catch (DomainException refused)
+            {
+                return (Group: group, Hazards: default(System.Collections.Immutable.ImmutableArray<MajorHazard>), Refused: refused);
+            }
+        }));
+
+        // The refusal of the earliest refused update is the call's answer; other hazards' updates stand.
+        if (outcomes.Where(o => o.Refused is not null).OrderBy(o => o.Group.First().i).Select(o => o.Refused).FirstOrDefault() is { } first)
+        {
+            throw first;
+        }
+
+        var answers = new Hazard[parsed.Count];
+        foreach (var (group, hazards, _) in outcomes)
+        {
+            foreach (var ((_, index), hazard) in group.Zip(hazards))
+            {
+                answers[index] = ApiMapper.ToApi(hazard);
+            }
+        }
+
+        var response = new BatchUpdateHazardsResponse();
+        response.Hazards.AddRange(answers);
+        return response;
+    }
+
+    private static (HazardKey Key, Hazards.HazardUpdate Update) Parse(Api.V1.HazardUpdate update, string path, ServerCallContext context)
+    {
+        var (name, field, command, requestId) = update.UpdateCase switch
+        {
+            Api.V1.HazardUpdate.UpdateOneofCase.StartRectification => (update.StartRectification.Name, "start_rectification",
+                (Func<HazardCommand>)(() => new StartRectification(ApiMapper.ToDomain(update.StartRectification.Deadline), update.StartRectification.Plan)), update.StartRectification.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.RecordProgress => (update.RecordProgress.Name, "record_progress",
+                () => new RecordProgress(update.RecordProgress.ProgressPercent, update.RecordProgress.Note), update.RecordProgress.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.SubmitForVerification => (update.SubmitForVerification.Name, "submit_for_verification",
+                () => new SubmitForVerification(update.SubmitForVerification.Note), update.SubmitForVerification.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.ReturnForRectification => (update.ReturnForRectification.Name, "return_for_rectification",
+                () => new ReturnForRectification(update.ReturnForRectification.Reason), update.ReturnForRectification.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.ConfirmRectification => (update.ConfirmRectification.Name, "confirm_rectification",
+                () => new ConfirmRectification(ApiMapper.ToDomain(update.ConfirmRectification.Confirmation, "confirmation")), update.ConfirmRectification.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.CloseHazard => (update.CloseHazard.Name, "close_hazard",
+                () => new Hazards.CloseHazard(ApiMapper.ToDomain(update.CloseHazard.Confirmations)), update.CloseHazard.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.WithdrawHazard => (update.WithdrawHazard.Name, "withdraw_hazard",
+                () => new Hazards.WithdrawHazard(update.WithdrawHazard.Invalid, update.WithdrawHazard.Reason), update.WithdrawHazard.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.ExtendDeadline => (update.ExtendDeadline.Name, "extend_deadline",
+                () => new Hazards.ExtendDeadline(ApiMapper.ToDomain(update.ExtendDeadline.Deadline), update.ExtendDeadline.Reason, update.ExtendDeadline.DecidedBy), update.ExtendDeadline.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.RaiseSupervisionLevel => (update.RaiseSupervisionLevel.Name, "raise_supervision_level",
+                () => new Hazards.RaiseSupervisionLevel(update.RaiseSupervisionLevel.Reason, update.RaiseSupervisionLevel.DecidedBy), update.RaiseSupervisionLevel.RequestId),
+            _ => throw DomainException.Invalid(path, "must hold one update (start_rectification, record_progress, …)"),
+        };
+
+        var at = $"{path}.{field}";
+        try
+        {
+            return (ResourceNames.ParseHazard(name), new Hazards.HazardUpdate(at, command(), context.Write(requestId)));
+        }
+        catch (DomainException refused)
+        {
+            throw new DomainException(refused.Kind, $"{at}.{refused.Field}", refused.Reason);
+        }
+    }
+
     private async Task<Hazard> Update(string name, HazardCommand command, WriteRequest write)
     {
         var key = ResourceNames.ParseHazard(name);

@@ -47,6 +47,10 @@ public interface IEnterpriseGrain : IGrainWithStringKey
     [Alias("UpdateHazard")]
     Task<MajorHazard> UpdateHazard(int hazardNumber, HazardCommand command, WriteRequest request);
 
+    /// <summary>Applies several updates to one hazard together (see <see cref="IMajorHazardGrain.ExecuteAll"/>).</summary>
+    [Alias("UpdateHazardTogether")]
+    Task<ImmutableArray<MajorHazard>> UpdateHazardTogether(int hazardNumber, ImmutableArray<HazardUpdate> updates);
+
     /// <summary>
     /// The ladder asks for <paramref name="step"/> of a hazard, due at <paramref name="dueAt"/>.
     /// One-way: the town that schedules the ladder must not wait on an enterprise that may be

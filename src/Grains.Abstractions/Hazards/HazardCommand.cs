@@ -82,3 +82,8 @@ public sealed record FireEscalation(Escalations.EscalationStep Step, DateTimeOff
 {
     public override string Fingerprint => $"fire|{Step}|{DueAt.UtcTicks}";
 }
+
+/// <summary>One update of a batch: the command, its request, and the wire path of the update in the
+/// batch (e.g. <c>updates[3].close_hazard</c>) that a refusal's field is reported under.</summary>
+[GenerateSerializer, Immutable, Alias("hg.HazardUpdate")]
+public sealed record HazardUpdate(string FieldPath, HazardCommand Command, Common.WriteRequest Request);

@@ -25,6 +25,11 @@ public interface IMajorHazardGrain : IGrainWithStringKey
     [Alias("Execute")]
     Task<MajorHazard> Execute(HazardCommand command, WriteRequest request);
 
+    /// <summary>Applies updates in order, together or not at all: one write for all of them. Answers
+    /// with the hazard as each update left it (a retried update with its first result).</summary>
+    [Alias("ExecuteAll")]
+    Task<ImmutableArray<MajorHazard>> ExecuteAll(ImmutableArray<HazardUpdate> updates);
+
     /// <summary>The hazard with its audit trail; NOT_FOUND if this number was never registered.</summary>
     [Alias("Get")]
     Task<HazardWithTrail> Get();

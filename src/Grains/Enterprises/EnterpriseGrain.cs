@@ -202,6 +202,30 @@ public sealed class EnterpriseGrain(
         return hazard;
     }
 
+    public async Task<ImmutableArray<MajorHazard>> UpdateHazardTogether(int hazardNumber, ImmutableArray<HazardUpdate> updates)
+    {
+        RequireProfile("name");
+        if (updates.IsDefaultOrEmpty)
+        {
+            return [];
+        }
+
+        if (!_hazards.ContainsKey(hazardNumber))
+        {
+            throw DomainException.NotFound($"{updates[0].FieldPath}.name", $"hazard {new HazardKey(CreditCode, hazardNumber)} does not exist");
+        }
+
+        // One hazard write for all the updates, and one ledger write for the state they end in.
+        var results = await Hazard(hazardNumber).ExecuteAll(updates);
+        await Publish(results.MaxBy(h => h.Version)!);
+        foreach (var _ in updates)
+        {
+            HazardGridMetrics.Write("lifecycle");
+        }
+
+        return results;
+    }
+
     public async Task<FatalAccident> ReportFatalAccident(FatalAccidentReport report, WriteRequest request)
     {
         var profile = RequireProfile("parent");

@@ -57,12 +57,37 @@ public sealed class MajorHazardGrain(
         });
 
     public Task<MajorHazard> Execute(HazardCommand command, WriteRequest request) =>
-        Write(request, command.Fingerprint, hazard => HazardLifecycle.Apply(Existing(hazard), command, request, clock.Now, policy),
-            command is FireEscalation fire
-                ? (before, after) => after.Escalations
-                    .Where(e => before is null || before.Escalations.All(b => b.Step != e.Step))
-                    .SelectMany(e => HazardNotices.Escalation(after, e, fire.Addressees, regions))
-                : null);
+        Write(request, command.Fingerprint, hazard => HazardLifecycle.Apply(Existing(hazard), command, request, clock.Now, policy), NoticesOf(command));
+
+    public async Task<ImmutableArray<MajorHazard>> ExecuteAll(ImmutableArray<HazardUpdate> updates)
+    {
+        // Each update applies to the state the previous one left; only the end state is written,
+        // so a refusal anywhere stores nothing (and names the refused update's field).
+        var stored = state.State;
+        var current = stored;
+        var results = ImmutableArray.CreateBuilder<MajorHazard>(updates.Length);
+        foreach (var update in updates)
+        {
+            try
+            {
+                var command = update.Command;
+                var (next, result) = Step(current, update.Request, command.Fingerprint, hazard => HazardLifecycle.Apply(Existing(hazard), command, update.Request, clock.Now, policy), NoticesOf(command));
+                current = next;
+                results.Add(result);
+            }
+            catch (DomainException refused)
+            {
+                throw new DomainException(refused.Kind, $"{update.FieldPath}.{refused.Field}", refused.Reason);
+            }
+        }
+
+        if (!ReferenceEquals(current, stored))
+        {
+            await state.WriteOrRollBackAsync(current, this);
+        }
+
+        return results.MoveToImmutable();
+    }
 
     public Task<HazardWithTrail> Get()
     {
@@ -94,31 +119,57 @@ public sealed class MajorHazardGrain(
         Func<MajorHazard?, (MajorHazard Hazard, TrailEntry? Entry)> change,
         Func<MajorHazard?, MajorHazard, IEnumerable<Notification>>? notices = null)
     {
-        var current = state.State;
+        var (next, result) = Step(state.State, request, fingerprint, change, notices);
+        if (!ReferenceEquals(next, state.State))
+        {
+            await state.WriteOrRollBackAsync(next, this);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// One change as a pure step: the next state (the same instance if nothing changes) and the
+    /// answer. A request id seen before answers with its first result; a change with no trail
+    /// entry (a ladder step no longer due) changes nothing.
+    /// </summary>
+    private static (HazardState Next, MajorHazard Result) Step(
+        HazardState current,
+        WriteRequest request,
+        string fingerprint,
+        Func<MajorHazard?, (MajorHazard Hazard, TrailEntry? Entry)> change,
+        Func<MajorHazard?, MajorHazard, IEnumerable<Notification>>? notices)
+    {
         if (current.Requests.Find(request.RequestId, fingerprint) is { } earlier)
         {
-            return earlier.Outcome;
+            return (current, earlier.Outcome);
         }
 
         var (hazard, entry) = change(current.Hazard);
         if (entry is null)
         {
-            return hazard; // nothing changed, so nothing to store or remember
+            return (current, hazard);
         }
 
         var known = current.Notifications.Select(n => n.Id).ToHashSet(StringComparer.Ordinal);
         var fresh = notices?.Invoke(current.Hazard, hazard).Where(n => known.Add(n.Id)).ToList() ?? [];
-        await state.WriteOrRollBackAsync(
-            current with
-            {
-                Hazard = hazard,
-                Trail = current.Trail.Add(entry),
-                Requests = current.Requests.Add(new RecordedRequest<MajorHazard>(request.RequestId, fingerprint, hazard)),
-                Notifications = current.Notifications.AddRange(fresh),
-            },
-            this);
-        return hazard;
+        var next = current with
+        {
+            Hazard = hazard,
+            Trail = current.Trail.Add(entry),
+            Requests = current.Requests.Add(new RecordedRequest<MajorHazard>(request.RequestId, fingerprint, hazard)),
+            Notifications = current.Notifications.AddRange(fresh),
+        };
+        return (next, hazard);
     }
+
+    /// <summary>The notices a command calls for: a ladder step tells the people it concerns.</summary>
+    private Func<MajorHazard?, MajorHazard, IEnumerable<Notification>>? NoticesOf(HazardCommand command) =>
+        command is FireEscalation fire
+            ? (before, after) => after.Escalations
+                .Where(e => before is null || before.Escalations.All(b => b.Step != e.Step))
+                .SelectMany(e => HazardNotices.Escalation(after, e, fire.Addressees, regions))
+            : null;
 
     private MajorHazard Existing(MajorHazard? hazard) =>
         hazard ?? throw DomainException.NotFound("name", $"hazard {this.GetPrimaryKeyString()} does not exist");
