@@ -80,7 +80,7 @@ var health = new Health.HealthClient(channel);
 var trivial = await Load.Run(phase, Concurrency, async _ => await health.CheckAsync(new HealthCheckRequest()));
 var trivialHalf = await Load.Run(phase, Concurrency / 2, async _ => await health.CheckAsync(new HealthCheckRequest()));
 var (storeName, storeRate) = postgres
-    ? ("PostgreSQL single-row inserts (pgbench)", await PgbenchBaseline(connectionString!, phase))
+    ? ("PostgreSQL single-row inserts (pgbench)", await PostgresBaseline.SingleRowInsertsPerSecond(connectionString!, Concurrency, phase))
     : ("SQLite single-row inserts", await SqliteBaseline(Path.Combine(data, "baseline.db"), phase));
 
 // 3. Durable ingest: hazard reports, each acknowledged only once stored in the hazard and its town.
@@ -193,34 +193,6 @@ static async Task<double> SqliteBaseline(string path, TimeSpan phase)
 }
 
 // pgbench's own single-row inserts, one per transaction, synchronous commit as configured.
-static async Task<double> PgbenchBaseline(string connectionString, TimeSpan phase)
-{
-    var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-    await using (var connection = new Npgsql.NpgsqlConnection(connectionString))
-    {
-        await connection.OpenAsync();
-        await using var create = new Npgsql.NpgsqlCommand("CREATE TABLE bench_insert (id bigserial PRIMARY KEY, payload bytea)", connection);
-        await create.ExecuteNonQueryAsync();
-    }
-
-    var script = Path.GetTempFileName();
-    await File.WriteAllTextAsync(script, "INSERT INTO bench_insert (payload) VALUES (decode(repeat('ab', 900), 'hex'));\n");
-    var pgbench = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin", "pgbench")).First(File.Exists);
-    var start = new ProcessStartInfo(pgbench,
-        ["-n", "-c", Concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture), "-j", "2", "-T", ((int)phase.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture),
-         "-f", script, "-h", builder.Host!, "-p", builder.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", builder.Username!, builder.Database!])
-    {
-        RedirectStandardOutput = true,
-        RedirectStandardError = true,
-    };
-    using var process = Process.Start(start)!;
-    var output = await process.StandardOutput.ReadToEndAsync();
-    await process.WaitForExitAsync();
-    File.Delete(script);
-    var line = output.Split('\n').First(l => l.StartsWith("tps = ", StringComparison.Ordinal));
-    return double.Parse(line.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
-}
-
 internal sealed record Row(string Figure, string Value, string Baseline, string Ratio, string Goal, bool? Met);
 
 /// <summary>A closed-loop load: <c>concurrency</c> workers call as fast as answers come, for a while.</summary>

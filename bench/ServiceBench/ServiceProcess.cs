@@ -11,8 +11,15 @@ public sealed class ServiceProcess : IDisposable
     private bool _disposed;
 
     public ServiceProcess(string assembly, string dataDirectory, params string[] settings)
+        : this(assembly, dataDirectory, http: false, settings)
+    {
+    }
+
+    /// <param name="http">Whether to open the HTTP port (health, <c>/metrics</c>) on <see cref="HttpPort"/>.</param>
+    public ServiceProcess(string assembly, string dataDirectory, bool http, params string[] settings)
     {
         GrpcPort = FreePort();
+        HttpPort = http ? FreePort() : 0;
         var start = new ProcessStartInfo("dotnet")
         {
             ArgumentList =
@@ -22,7 +29,7 @@ public sealed class ServiceProcess : IDisposable
                 $"--HazardGrid:SiloPort={FreePort()}",
                 $"--HazardGrid:GatewayPort={FreePort()}",
                 $"--HazardGrid:Endpoints:GrpcPort={GrpcPort}",
-                "--HazardGrid:Endpoints:HttpPort=0",
+                $"--HazardGrid:Endpoints:HttpPort={HttpPort}",
                 "--HazardGrid:Dashboard=false",
                 "--Logging:LogLevel:Default=Warning",
             },
@@ -43,6 +50,19 @@ public sealed class ServiceProcess : IDisposable
     }
 
     public int GrpcPort { get; }
+
+    public int HttpPort { get; }
+
+    public int Id => _process.Id;
+
+    public long WorkingSet
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.WorkingSet64;
+        }
+    }
 
     public long PeakWorkingSet
     {
