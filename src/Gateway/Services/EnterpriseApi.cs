@@ -9,7 +9,47 @@ namespace HazardGrid.Gateway.Services;
 /// <summary>Translates EnterpriseService calls to the enterprise and notification grains.</summary>
 public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.EnterpriseServiceBase
 {
+    /// <summary>Most entries one batch may carry.</summary>
+    public const int MaxBatchEntries = 500;
+
     public override async Task<Api.V1.Enterprise> RegisterEnterprise(RegisterEnterpriseRequest request, ServerCallContext context)
+    {
+        var (code, profile, write) = Parse(request, context);
+        return ApiMapper.ToApi(await grains.GetGrain<IEnterpriseGrain>(code).Register(profile, write));
+    }
+
+    public override async Task<BatchRegisterEnterprisesResponse> BatchRegisterEnterprises(BatchRegisterEnterprisesRequest request, ServerCallContext context)
+    {
+        if (request.Requests.Count == 0 || request.Requests.Count > MaxBatchEntries)
+        {
+            throw DomainException.Invalid("requests", $"holds {request.Requests.Count} entries; from 1 to {MaxBatchEntries} per call");
+        }
+
+        // Malformed entries are refused before any is applied; then every enterprise on its own.
+        var parsed = request.Requests.Select((entry, i) => Prefixed($"requests[{i}]", () => Parse(entry, context))).ToList();
+        var outcomes = await Task.WhenAll(parsed.Select(async (entry, i) =>
+        {
+            try
+            {
+                return (Enterprise: await grains.GetGrain<IEnterpriseGrain>(entry.Code).Register(entry.Profile, entry.Write), Refused: (DomainException?)null);
+            }
+            catch (DomainException refused)
+            {
+                return (Enterprise: (Enterprises.Enterprise?)null, Refused: new DomainException(refused.Kind, $"requests[{i}].{refused.Field}", refused.Reason));
+            }
+        }));
+
+        if (outcomes.Select(o => o.Refused).FirstOrDefault(r => r is not null) is { } first)
+        {
+            throw first;
+        }
+
+        var response = new BatchRegisterEnterprisesResponse();
+        response.Enterprises.AddRange(outcomes.Select(o => ApiMapper.ToApi(o.Enterprise!)));
+        return response;
+    }
+
+    private static (string Code, EnterpriseProfile Profile, WriteRequest Write) Parse(RegisterEnterpriseRequest request, ServerCallContext context)
     {
         var write = context.Write(request.RequestId);
         if (request.Enterprise is null)
@@ -18,8 +58,19 @@ public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.Ente
         }
 
         var code = UnifiedSocialCreditCode.Validate(request.Enterprise.CreditCode, "enterprise.credit_code");
-        var enterprise = await grains.GetGrain<IEnterpriseGrain>(code).Register(ApiMapper.ToDomain(request.Enterprise), write);
-        return ApiMapper.ToApi(enterprise);
+        return (code, ApiMapper.ToDomain(request.Enterprise), write);
+    }
+
+    private static T Prefixed<T>(string path, Func<T> parse)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (DomainException refused)
+        {
+            throw new DomainException(refused.Kind, $"{path}.{refused.Field}", refused.Reason);
+        }
     }
 
     public override async Task<Api.V1.Enterprise> GetEnterprise(GetEnterpriseRequest request, ServerCallContext context)
