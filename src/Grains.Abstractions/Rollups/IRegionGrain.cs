@@ -39,8 +39,9 @@ public interface IRegionGrain : IGrainWithStringKey
     [Alias("GetStatus"), AlwaysInterleave]
     Task<RegionStatus> GetStatus();
 
-    /// <summary>Towns only: records a fatal accident at an enterprise of the town, durably; repeats are ignored.</summary>
-    [Alias("ApplyFatalAccident")]
+    /// <summary>Towns only: records a fatal accident at an enterprise of the town, durably; repeats are ignored.
+    /// Interleaves like <see cref="ApplyHazardFacts"/>, joining the same shared ledger writes.</summary>
+    [Alias("ApplyFatalAccident"), AlwaysInterleave]
     Task ApplyFatalAccident(FatalAccident accident);
 
     /// <summary>The province only: takes a direct report (直报), ahead of the batched figures.</summary>
@@ -48,8 +49,10 @@ public interface IRegionGrain : IGrainWithStringKey
     Task ReceiveDirectReport(DirectReport report);
 
     /// <summary>Towns only: takes hazards' latest facts, durably, before returning. Facts no newer
-    /// than those already held are ignored, so repeating a call is harmless.</summary>
-    [Alias("ApplyHazardFacts")]
+    /// than those already held are ignored, so repeating a call is harmless. Interleaves so that
+    /// calls arriving while the town's ledger is being written share the next write (group commit)
+    /// instead of queueing for a write each; the town orders the writes itself.</summary>
+    [Alias("ApplyHazardFacts"), AlwaysInterleave]
     Task ApplyHazardFacts(ImmutableArray<HazardFacts> facts);
 
     /// <summary>A child pushes its figures up; stale sequences are ignored.</summary>

@@ -37,7 +37,8 @@ public sealed record TownLedgerState
 /// A region of the division tree, keyed by its division code.
 /// <para>A <b>town</b> is where hazards are counted: its ledger holds every hazard's latest facts
 /// and is persisted before a write is acknowledged, so the town's figures are always a recount
-/// of its ledger.</para>
+/// of its ledger. Writes to one town are group-committed: callers that arrive while the ledger is
+/// being written share the next write instead of queueing for one each.</para>
 /// <para>A <b>county, city or the province</b> holds its children's latest figures in memory and
 /// adds them up. It pulls them from its children when it activates and every
 /// <see cref="RollupOptions.ReconcilePeriod"/>; in between, children push changes up, batched over
@@ -68,6 +69,18 @@ public sealed class RegionGrain(
     private IGrainTimer? _flushTimer;
     private IGrainTimer? _clockTimer;
 
+    // The town's ledger as last stored. Everything that reads the ledger (counts, watch list,
+    // events, the version checks) reads this, never ledger.State: the apply methods interleave,
+    // so reads run while a write is in flight, and ledger.State then holds facts the store may
+    // still refuse. A figure reported up, or a hazard shown, must never be one the store lost.
+    private TownLedgerState _stored = new();
+
+    // Group commit: the batch being written and the batch gathering behind it. Only the write
+    // loop (WriteLedger) sets ledger.State, so one write at a time and no lock is needed (a
+    // grain's turns never run in parallel).
+    private LedgerBatch? _writing;
+    private LedgerBatch? _pending;
+
     private bool IsTown => _region.Level == RegionLevel.Town;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -79,6 +92,7 @@ public sealed class RegionGrain(
 
         if (IsTown)
         {
+            _stored = ledger.State;
             Recount();
         }
         else
@@ -99,8 +113,8 @@ public sealed class RegionGrain(
         if (IsTown)
         {
             var now = clock.Now;
-            var accidents = ledger.State.FatalAccidents.Values.Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToLookup(a => a.CreditCode);
-            var open = ledger.State.Hazards.Values.Where(h => h.IsOpen).ToLookup(h => h.CreditCode);
+            var accidents = _stored.FatalAccidents.Values.Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToLookup(a => a.CreditCode);
+            var open = _stored.Hazards.Values.Where(h => h.IsOpen).ToLookup(h => h.CreditCode);
             return [.. open.Select(g => g.Key).Union(accidents.Select(g => g.Key))
                 .Select(code => new WatchListEntry(code, _region.Code, open[code].Any(h => h.Has(EscalationStep.PublicExposure)), open[code].Count(h => h.IsOverdueAt(now)), accidents[code].Count()))
                 .Where(e => e.Exposed || e.OverdueHazards > policy.WatchListOverdueHazards || e.FatalAccidentsThisYear > 0)
@@ -115,7 +129,7 @@ public sealed class RegionGrain(
     {
         if (IsTown)
         {
-            return [.. ledger.State.Hazards.Values
+            return [.. _stored.Hazards.Values
                 .Where(h => !h.Escalations.IsDefaultOrEmpty)
                 .SelectMany(h => h.Escalations.Select(e => new RegionEscalationEvent(h.HazardId, _region.Code, e.Step, e.DueAt, e.FiredAt, e.Trigger)))
                 .OrderByDescending(e => e.FiredAt).ThenBy(e => e.HazardId, StringComparer.Ordinal).ThenBy(e => e.Step)];
@@ -132,17 +146,33 @@ public sealed class RegionGrain(
             throw new InvalidOperationException($"Region {_region.Code} is a {_region.Level}; hazards are counted in towns.");
         }
 
-        var current = ledger.State;
-        var newer = facts.Where(f => !current.Hazards.TryGetValue(f.HazardId, out var known) || known.Version < f.Version).ToList();
-        if (newer.Count == 0)
+        // Each fact needs the first write that holds it or a newer version: none if stored, the
+        // write in flight if that has it, else the pending batch. The pending batch is written
+        // only after the one in flight succeeds, so waiting for it covers both.
+        LedgerBatch? awaited = null;
+        foreach (var fact in facts)
         {
-            return;
+            if (_stored.Hazards.TryGetValue(fact.HazardId, out var known) && known.Version >= fact.Version)
+            {
+                continue;
+            }
+
+            if (_writing is { } writing && writing.Hazards.TryGetValue(fact.HazardId, out var inFlight) && inFlight.Version >= fact.Version)
+            {
+                awaited ??= writing;
+                continue;
+            }
+
+            var pending = _pending ??= new LedgerBatch();
+            if (!pending.Hazards.TryGetValue(fact.HazardId, out var queued) || queued.Version < fact.Version)
+            {
+                pending.Hazards[fact.HazardId] = fact;
+            }
+
+            awaited = pending;
         }
 
-        await ledger.WriteOrRollBackAsync(current with { Hazards = current.Hazards.SetItems(newer.Select(f => KeyValuePair.Create(f.HazardId, f))) }, this);
-
-        Recount();
-        MarkDirty();
+        await WrittenWith(awaited);
     }
 
     public async Task ApplyFatalAccident(FatalAccident accident)
@@ -152,14 +182,92 @@ public sealed class RegionGrain(
             throw new InvalidOperationException($"Region {_region.Code} is a {_region.Level}; accidents are counted in towns.");
         }
 
-        if (ledger.State.FatalAccidents.ContainsKey(accident.Id))
+        if (_stored.FatalAccidents.ContainsKey(accident.Id))
         {
             return;
         }
 
-        await ledger.WriteOrRollBackAsync(ledger.State with { FatalAccidents = ledger.State.FatalAccidents.Add(accident.Id, accident) }, this);
-        Recount();
-        MarkDirty();
+        if (_writing is { } writing && writing.Accidents.ContainsKey(accident.Id))
+        {
+            await WrittenWith(writing);
+            return;
+        }
+
+        var pending = _pending ??= new LedgerBatch();
+        pending.Accidents.TryAdd(accident.Id, accident);
+        await WrittenWith(pending);
+    }
+
+    /// <summary>Completes once <paramref name="batch"/> is stored (at once for none), starting the
+    /// write loop if no write is in flight.</summary>
+    private Task WrittenWith(LedgerBatch? batch)
+    {
+        if (batch is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_writing is null)
+        {
+            // Not awaited here: the loop outlives this call while others keep joining, and each
+            // caller waits only for its own batch. It cannot be left running on an idle
+            // activation: every batch it writes has callers waiting on it.
+            _ = WriteLedger();
+        }
+
+        return batch.Written.Task;
+    }
+
+    /// <summary>
+    /// Writes pending batches one after another until none is left. A batch holds only facts
+    /// newer than the stored ledger and the write before it, so it is simply laid over the stored
+    /// ledger. Callers are answered after the recount, so they read their own writes.
+    /// </summary>
+    private async Task WriteLedger()
+    {
+        while (_pending is { } batch)
+        {
+            _pending = null;
+            _writing = batch;
+            var next = _stored with
+            {
+                Hazards = _stored.Hazards.SetItems(batch.Hazards),
+                FatalAccidents = _stored.FatalAccidents.SetItems(batch.Accidents),
+            };
+            try
+            {
+                await ledger.WriteOrRollBackAsync(next, this);
+            }
+            catch (Exception ex)
+            {
+                // ledger.State is back to _stored and the activation is retired. The batch behind
+                // fails too rather than being written from here: if the store kept the failed
+                // write after all, this activation's ETag is stale; the callers retry against a
+                // fresh activation that reads the store.
+                _writing = null;
+                var behind = _pending;
+                _pending = null;
+                batch.Written.TrySetException(ex);
+                behind?.Written.TrySetException(ex);
+                return;
+            }
+
+            _stored = next;
+            _writing = null;
+            HazardGridMetrics.LedgerWrite();
+            try
+            {
+                Recount();
+                MarkDirty();
+                batch.Written.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                // Stored, but not counted: the callers hear of it, as they did before batching,
+                // and no caller is ever left waiting.
+                batch.Written.TrySetException(ex);
+            }
+        }
     }
 
     public Task ReceiveDirectReport(DirectReport report)
@@ -208,8 +316,8 @@ public sealed class RegionGrain(
     private void Recount()
     {
         var now = clock.Now;
-        var facts = ledger.State.Hazards.Values;
-        var accidents = ledger.State.FatalAccidents.Values;
+        var facts = _stored.Hazards.Values;
+        var accidents = _stored.FatalAccidents.Values;
         _figures = HazardFigures.Count(facts, now, policy.WatchListOverdueHazards, accidents);
         _nextClockChange = HazardFigures.NextChange(facts, now);
         if (accidents.Any(a => ChinaTime.SameYear(a.OccurredAt, now)) && (_nextClockChange is null || ChinaTime.StartOfNextYear(now) < _nextClockChange))
@@ -348,4 +456,15 @@ public sealed class RegionGrain(
 
     /// <summary>Orders reports from this region across activations: wall-clock ticks, strictly increasing.</summary>
     private long NextSequence() => _sequence = Math.Max(_sequence + 1, DateTime.UtcNow.Ticks);
+
+    /// <summary>Facts gathered for one ledger write, and the answer of every caller waiting on it.</summary>
+    private sealed class LedgerBatch
+    {
+        public Dictionary<string, HazardFacts> Hazards { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, FatalAccident> Accidents { get; } = new(StringComparer.Ordinal);
+
+        // Callers resume in turns of their own, not inside the write loop.
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

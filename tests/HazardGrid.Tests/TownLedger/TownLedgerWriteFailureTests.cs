@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+using HazardGrid.Common;
+using HazardGrid.Escalations;
+using HazardGrid.Hazards;
+using HazardGrid.Rollups;
+using HazardGrid.Silo.Hosting;
+using HazardGrid.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using Xunit;
+using Sector = HazardGrid.Enterprises.Sector;
+
+namespace HazardGrid.Tests.TownLedger;
+
+/// <summary>
+/// A shared ledger write that fails fails every caller waiting on it, and the town keeps only
+/// what was stored. The store is in memory, with a gate in front of the ledger's writes: a write
+/// is held while callers pile up behind it, then failed.
+/// </summary>
+public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
+{
+    private readonly GatedLedgerStorage _storage = new();
+    private InProcessTestCluster _cluster = null!;
+
+    public async Task InitializeAsync()
+    {
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ServiceId = "ledger-failure-test";
+        builder.ConfigureSilo((_, silo) =>
+        {
+            // Orleans' binary format, as in production: the JSON default cannot read a ledger back.
+            silo.AddMemoryGrainStorage("inner", o => o.Configure<Serializer>((m, serializer) => m.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
+            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (services, _) =>
+            {
+                _storage.Inner = services.GetRequiredKeyedService<IGrainStorage>("inner");
+                return _storage;
+            });
+            silo.AddHazardGrid();
+        });
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _cluster.StopAllSilosAsync();
+        await _cluster.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Every_caller_sharing_a_failed_write_fails_and_the_town_keeps_only_what_was_stored()
+    {
+        var town = TestData.TownsOf("370406", 2)[1];
+        var code = TestData.NewCreditCode(town);
+        var grain = _cluster.Client.GetGrain<IRegionGrain>(town);
+        var first = Facts(town, code, 1);
+        await grain.ApplyHazardFacts([first]);
+
+        // Hold the next ledger write, and pile callers up behind it.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _storage.Gate = gate;
+        var attempts = _storage.LedgerWriteAttempts;
+        var held = grain.ApplyHazardFacts([Facts(town, code, 2)]);
+        await WaitFor(() => _storage.LedgerWriteAttempts > attempts);
+        var behind = Enumerable.Range(3, 30).Select(n => grain.ApplyHazardFacts([Facts(town, code, n)])).ToList();
+        var repeat = grain.ApplyHazardFacts([Facts(town, code, 2)]);
+
+        // Facts already stored are answered at once, and reads see only what is stored.
+        await grain.ApplyHazardFacts([first]).WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(1, (await grain.GetStatus()).Figures.Registered);
+        Assert.False(held.IsCompleted || repeat.IsCompleted || behind.Any(t => t.IsCompleted));
+
+        await Task.Delay(200); // let every call behind reach the town
+        gate.SetException(new IOException("the disk went away"));
+        foreach (var call in behind.Append(held).Append(repeat))
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => call.WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        // Neither counted nor kept: the town (a fresh activation, or the failed one rolled back)
+        // holds hazard 1 only.
+        _storage.Gate = null;
+        Assert.Equal(1, (await grain.GetStatus()).Figures.Registered);
+
+        // Retried, every call succeeds and is counted.
+        await Task.WhenAll(Enumerable.Range(2, 31).Select(n => grain.ApplyHazardFacts([Facts(town, code, n)])));
+        Assert.Equal(32, (await grain.GetStatus()).Figures.Registered);
+    }
+
+    private static HazardFacts Facts(string town, string code, int number) =>
+        new($"{code}/{number}", 1, code, town, Sector.Chemicals, HazardStatus.Registered, ClusterFixture.Start.AddDays(-1),
+            null, null, SupervisionLevel.County, []);
+
+    private static async Task WaitFor(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
+            await Task.Delay(10);
+        }
+    }
+
+    /// <summary>Grain storage that passes everything to <see cref="Inner"/>, except that town
+    /// ledger writes wait for <see cref="Gate"/> while one is set (and fail if it fails).</summary>
+    private sealed class GatedLedgerStorage : IGrainStorage
+    {
+        private int _ledgerWriteAttempts;
+        private volatile TaskCompletionSource? _gate;
+
+        public IGrainStorage Inner { get; set; } = null!;
+
+        public TaskCompletionSource? Gate { get => _gate; set => _gate = value; }
+
+        public int LedgerWriteAttempts => Volatile.Read(ref _ledgerWriteAttempts);
+
+        public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            Inner.ReadStateAsync(stateName, grainId, grainState);
+
+        public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+        {
+            if (stateName == "ledger")
+            {
+                Interlocked.Increment(ref _ledgerWriteAttempts);
+                if (Gate is { } gate)
+                {
+                    await gate.Task;
+                }
+            }
+
+            await Inner.WriteStateAsync(stateName, grainId, grainState);
+        }
+
+        public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
+            Inner.ClearStateAsync(stateName, grainId, grainState);
+    }
+}
