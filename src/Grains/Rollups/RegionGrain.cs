@@ -47,6 +47,13 @@ public sealed record TownLedgerState
 /// </summary>
 public sealed class RegionGrain(
     [PersistentState("ledger", StorageNames.Store)] IPersistentState<TownLedgerState> ledger,
+    [PersistentState("ledger-1", StorageNames.Store)] IPersistentState<TownLedgerState> ledger1,
+    [PersistentState("ledger-2", StorageNames.Store)] IPersistentState<TownLedgerState> ledger2,
+    [PersistentState("ledger-3", StorageNames.Store)] IPersistentState<TownLedgerState> ledger3,
+    [PersistentState("ledger-4", StorageNames.Store)] IPersistentState<TownLedgerState> ledger4,
+    [PersistentState("ledger-5", StorageNames.Store)] IPersistentState<TownLedgerState> ledger5,
+    [PersistentState("ledger-6", StorageNames.Store)] IPersistentState<TownLedgerState> ledger6,
+    [PersistentState("ledger-7", StorageNames.Store)] IPersistentState<TownLedgerState> ledger7,
     RegionCatalog regions,
     DomainClock clock,
     EscalationPolicy policy,
@@ -81,6 +88,12 @@ public sealed class RegionGrain(
     private LedgerBatch? _writing;
     private LedgerBatch? _pending;
 
+    // The ledger is stored in eight parts, a hazard's part chosen by its id (fatal accidents in the
+    // first): a write stores only the parts its facts fall in. A town of the full province holds
+    // ~100 hazards; storing all of them for every change made the ledger write grow with the town
+    // (14 KB, compressed out of line by PostgreSQL) and the province load slow down as it filled.
+    private readonly IPersistentState<TownLedgerState>[] _parts = [ledger, ledger1, ledger2, ledger3, ledger4, ledger5, ledger6, ledger7];
+
     private bool IsTown => _region.Level == RegionLevel.Town;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
@@ -92,7 +105,8 @@ public sealed class RegionGrain(
 
         if (IsTown)
         {
-            _stored = ledger.State;
+            _stored = Merge(_parts.Select(p => p.State));
+            await SplitWholeLedger();
             Recount();
         }
         else
@@ -236,11 +250,13 @@ public sealed class RegionGrain(
             };
             try
             {
-                await ledger.WriteOrRollBackAsync(next, this);
+                var touched = batch.Hazards.Keys.Select(PartOf).Concat(batch.Accidents.Count > 0 ? [0] : Array.Empty<int>()).Distinct();
+                await Task.WhenAll(touched.Select(part => _parts[part].WriteOrRollBackAsync(PartState(next, part), this)));
             }
             catch (Exception ex)
             {
-                // ledger.State is back to _stored and the activation is retired. The batch behind
+                // The parts' states are back to what was stored (a part that was written is
+                // in the store, and a fresh activation will read it) and the activation is retired. The batch behind
                 // fails too rather than being written from here: if the store kept the failed
                 // write after all, this activation's ETag is stale; the callers retry against a
                 // fresh activation that reads the store.
@@ -458,6 +474,65 @@ public sealed class RegionGrain(
     private long NextSequence() => _sequence = Math.Max(_sequence + 1, DateTime.UtcNow.Ticks);
 
     /// <summary>Facts gathered for one ledger write, and the answer of every caller waiting on it.</summary>
+    /// <summary>
+    /// A ledger stored whole (before it was split into parts) sits in the first part: store each
+    /// other part's share first, and only then the first part without them, so that no fact is
+    /// ever only in memory.
+    /// </summary>
+    private async Task SplitWholeLedger()
+    {
+        var misplaced = _parts[0].State.Hazards.Keys.Where(id => PartOf(id) != 0).Select(PartOf).Distinct().ToList();
+        if (misplaced.Count == 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(misplaced.Select(part => _parts[part].WriteOrRollBackAsync(PartState(_stored, part), this)));
+        await _parts[0].WriteOrRollBackAsync(PartState(_stored, 0), this);
+    }
+
+    private int PartOf(string hazardId) => (int)((uint)StableHash(hazardId) % (uint)_parts.Length);
+
+    // string.GetHashCode is randomized per process: a hazard must fall in the same part in every one.
+    private static int StableHash(string text)
+    {
+        var hash = unchecked((int)2166136261);
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619);
+        }
+
+        return hash;
+    }
+
+    private TownLedgerState PartState(TownLedgerState ledger, int part) => new()
+    {
+        Hazards = ledger.Hazards.Where(h => PartOf(h.Key) == part).ToImmutableDictionary(StringComparer.Ordinal),
+        FatalAccidents = part == 0 ? ledger.FatalAccidents : ImmutableDictionary<string, FatalAccident>.Empty,
+    };
+
+    /// <summary>The whole ledger from its parts; a hazard found in two (written before the ledger
+    /// was split) counts at its newest version.</summary>
+    private static TownLedgerState Merge(IEnumerable<TownLedgerState> parts)
+    {
+        var hazards = ImmutableDictionary.CreateBuilder<string, HazardFacts>(StringComparer.Ordinal);
+        var accidents = ImmutableDictionary.CreateBuilder<string, FatalAccident>(StringComparer.Ordinal);
+        foreach (var part in parts)
+        {
+            foreach (var (id, facts) in part.Hazards)
+            {
+                if (!hazards.TryGetValue(id, out var known) || known.Version < facts.Version)
+                {
+                    hazards[id] = facts;
+                }
+            }
+
+            accidents.AddRange(part.FatalAccidents.Where(a => !accidents.ContainsKey(a.Key)));
+        }
+
+        return new TownLedgerState { Hazards = hazards.ToImmutable(), FatalAccidents = accidents.ToImmutable() };
+    }
+
     private sealed class LedgerBatch
     {
         public Dictionary<string, HazardFacts> Hazards { get; } = new(StringComparer.Ordinal);

@@ -89,6 +89,36 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
         Assert.Equal(32, (await grain.GetStatus()).Figures.Registered);
     }
 
+    [Fact]
+    public async Task A_ledger_stored_whole_is_split_into_its_parts_and_loses_nothing()
+    {
+        // The layout before the ledger was split: every fact in the one state "ledger".
+        var town = TestData.TownsOf("370406", 3)[2];
+        var code = TestData.NewCreditCode(town);
+        var facts = Enumerable.Range(1, 40).Select(n => Facts(town, code, n)).ToList();
+        var id = _cluster.Client.GetGrain<IRegionGrain>(town).GetGrainId();
+        var whole = new GrainState<TownLedgerState>(new TownLedgerState { Hazards = facts.ToImmutableDictionary(f => f.HazardId, StringComparer.Ordinal) });
+        await _storage.Inner.WriteStateAsync("ledger", id, whole);
+
+        // The silo woke every region at start: retire them, so the town reads its ledger again.
+        await _cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+
+        Assert.Equal(40, (await _cluster.Client.GetGrain<IRegionGrain>(town).GetStatus()).Figures.Registered);
+
+        // Stored again in parts: each fact in exactly one of them, the first part no longer whole.
+        var parts = new List<TownLedgerState>();
+        foreach (var name in new[] { "ledger" }.Concat(Enumerable.Range(1, 7).Select(p => $"ledger-{p}")))
+        {
+            var part = new GrainState<TownLedgerState>();
+            await _storage.Inner.ReadStateAsync(name, id, part);
+            parts.Add(part.State ?? new TownLedgerState());
+        }
+
+        Assert.Equal(facts.Select(f => f.HazardId).Order(StringComparer.Ordinal), parts.SelectMany(p => p.Hazards.Keys).Order(StringComparer.Ordinal));
+        Assert.True(parts[0].Hazards.Count < 40);
+        Assert.True(parts.Count(p => p.Hazards.Count > 0) > 4);
+    }
+
     private static HazardFacts Facts(string town, string code, int number) =>
         new($"{code}/{number}", 1, code, town, Sector.Chemicals, HazardStatus.Registered, ClusterFixture.Start.AddDays(-1),
             null, null, SupervisionLevel.County, []);
@@ -121,7 +151,7 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
 
         public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
         {
-            if (stateName == "ledger")
+            if (stateName.StartsWith("ledger", StringComparison.Ordinal)) // the town ledger is stored in parts: ledger, ledger-1, …
             {
                 Interlocked.Increment(ref _ledgerWriteAttempts);
                 if (Gate is { } gate)
