@@ -51,7 +51,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
         // Each county system pushes its register in bulk: batches of one county's enterprises,
         // fewer calls in flight since each carries many registrations.
         var batches = model.Enterprises.GroupBy(e => e.CountyCode).SelectMany(county => county.Chunk(EnterprisesPerBatch)).ToList();
-        await ForEach("enterprises", batches, model.Enterprises.Count, b => b.Length, RegisterAsync, Math.Max(2, concurrency / 8), cancellationToken);
+        await ForEach("enterprises", batches, model.Enterprises.Count, b => b.Length, RegisterAsync, Math.Max(2, concurrency / 4), cancellationToken);
         await ForEach("hazards", model.Hazards, model.Hazards.Count, _ => 1, PushHazardAsync, concurrency, cancellationToken);
     }
 
