@@ -89,10 +89,11 @@ return actual == expected ? 0 : 1;
 
 static async Task<long> LiveActivations(HttpClient http)
 {
-    // The silo's Prometheus endpoint: activations in memory by grain type.
+    // The silo's Prometheus endpoint: live activations by grain type (orleans_catalog_activations;
+    // not ..._working_set, which counts only the recently used ones).
     var metrics = await http.GetStringAsync("/metrics");
     return metrics.Split('\n')
-        .Where(l => l.StartsWith("orleans_catalog_activation_working_set{", StringComparison.Ordinal)
+        .Where(l => l.StartsWith("orleans_catalog_activations{", StringComparison.Ordinal)
             && (l.Contains("grain_type=\"enterprise\"", StringComparison.Ordinal) || l.Contains("grain_type=\"majorhazard\"", StringComparison.Ordinal)))
         .Sum(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
 }
