@@ -172,6 +172,95 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
         }
     }
 
+    /// <summary>
+    /// The steady live mix after the load, for <paramref name="duration"/>: half the calls are
+    /// supervisors' status queries of random regions; the rest are county systems reporting new
+    /// findings, starting rectification and recording progress, and closing (submit and close in
+    /// one batch). Each worker moves only hazards it reported itself, so the outcome is known
+    /// exactly and the province can be checked against it.
+    /// </summary>
+    public async Task<LiveOutcome> RunLiveAsync(TimeSpan duration, CancellationToken cancellationToken = default)
+    {
+        var regions = new RegionService.RegionServiceClient(invoker);
+        var codes = Regions.RegionCatalog.Shandong.All.Select(r => r.Code).ToArray();
+        var clock = Stopwatch.StartNew();
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, concurrency).Select(worker => Task.Run(async () =>
+        {
+            var random = new Random(HashCode.Combine(model.Seed, worker));
+            var mine = new List<(string Name, string County, Outcome State)>();
+            var outcome = new LiveOutcome();
+            for (var n = 0; clock.Elapsed < duration && !cancellationToken.IsCancellationRequested; n++)
+            {
+                var roll = random.NextDouble();
+                var latency = Stopwatch.StartNew();
+                if (roll < 0.5)
+                {
+                    await regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/" + codes[random.Next(codes.Length)] }, cancellationToken: cancellationToken);
+                    outcome = outcome with { Queries = outcome.Queries + 1, QueryMilliseconds = outcome.QueryMilliseconds + latency.Elapsed.TotalMilliseconds };
+                    continue;
+                }
+
+                var open = mine.FindIndex(h => h.State == (roll < 0.85 ? Outcome.Registered : Outcome.Rectifying));
+                if (roll < 0.7 || open < 0)
+                {
+                    var e = model.Enterprises[random.Next(model.Enterprises.Count)];
+                    var finding = new NewHazard
+                    {
+                        Channel = (ReportChannel)random.Next(1, 5),
+                        Sector = e.Sector,
+                        Criterion = $"{e.Sector}-live",
+                        Location = $"现场 {worker}-{n}",
+                        Description = "巡查发现，不符合重大事故隐患判定标准",
+                        FoundTime = Timestamp.FromDateTimeOffset(anchor),
+                    };
+                    var reported = await Call(e.CountyCode, cancellationToken, (headers, token) => _hazards.ReportHazardAsync(
+                        new ReportHazardRequest { Parent = $"enterprises/{e.CreditCode}", Hazard = finding, RequestId = Id($"live{worker}-{n}/report") }, headers, cancellationToken: token).ResponseAsync);
+                    mine.Add((reported.Hazard.Name, e.CountyCode, Outcome.Registered));
+                    outcome = outcome with { Writes = outcome.Writes + 1 };
+                    continue;
+                }
+
+                var (name, county, state) = mine[open];
+                var batch = new BatchUpdateHazardsRequest();
+                if (state == Outcome.Registered)
+                {
+                    batch.Updates.Add(new HazardUpdate { StartRectification = new StartRectificationRequest
+                    {
+                        Name = name, Deadline = Timestamp.FromDateTimeOffset(anchor.AddDays(30)), Plan = "整改方案", RequestId = Id($"live{worker}-{n}/start"),
+                    } });
+                    batch.Updates.Add(new HazardUpdate { RecordProgress = new RecordProgressRequest
+                    {
+                        Name = name, ProgressPercent = 20, Note = "整改启动", RequestId = Id($"live{worker}-{n}/progress"),
+                    } });
+                    mine[open] = (name, county, Outcome.Rectifying);
+                }
+                else
+                {
+                    batch.Updates.Add(new HazardUpdate { SubmitForVerification = new SubmitForVerificationRequest { Name = name, Note = "整改完成", RequestId = Id($"live{worker}-{n}/submit") } });
+                    var close = new CloseHazardRequest { Name = name, RequestId = Id($"live{worker}-{n}/close") };
+                    var at = Timestamp.FromDateTimeOffset(anchor);
+                    close.Confirmations.Add(new PartyConfirmation { Party = ConfirmingParty.Regulator, Name = "监管人员", ConfirmTime = at });
+                    close.Confirmations.Add(new PartyConfirmation { Party = ConfirmingParty.Expert, Name = "安全专家", ConfirmTime = at });
+                    close.Confirmations.Add(new PartyConfirmation { Party = ConfirmingParty.Principal, Name = "主要负责人", ConfirmTime = at });
+                    batch.Updates.Add(new HazardUpdate { CloseHazard = close });
+                    mine[open] = (name, county, Outcome.Closed);
+                }
+
+                await Call(county, cancellationToken, (headers, token) => _hazards.BatchUpdateHazardsAsync(batch, headers, cancellationToken: token).ResponseAsync);
+                outcome = outcome with { Writes = outcome.Writes + 1 };
+            }
+
+            return outcome with
+            {
+                Registered = mine.Count(h => h.State == Outcome.Registered),
+                Rectifying = mine.Count(h => h.State == Outcome.Rectifying),
+                Closed = mine.Count(h => h.State == Outcome.Closed),
+            };
+        }, cancellationToken)));
+
+        return outcomes.Aggregate(new LiveOutcome(), (a, b) => a.Plus(b)) with { Elapsed = clock.Elapsed };
+    }
+
     /// <summary>One write, retried with the same request id while the service says it is unavailable.</summary>
     private async Task<T> Call<T>(string county, CancellationToken ct, Func<Metadata, CancellationToken, Task<T>> call)
     {
@@ -192,6 +281,25 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
     }
 
     private string Id(string what) => $"sim{model.Seed}-{what}";
+}
+
+/// <summary>What the live mix did: calls by kind, and the final state of the hazards it reported
+/// (found now, so all of them increment, 增量).</summary>
+public sealed record LiveOutcome(long Queries = 0, double QueryMilliseconds = 0, long Writes = 0, int Registered = 0, int Rectifying = 0, int Closed = 0, TimeSpan Elapsed = default)
+{
+    public LiveOutcome Plus(LiveOutcome other) => new(
+        Queries + other.Queries, QueryMilliseconds + other.QueryMilliseconds, Writes + other.Writes,
+        Registered + other.Registered, Rectifying + other.Rectifying, Closed + other.Closed, Elapsed);
+
+    /// <summary>The province figures once the live mix's hazards are counted on top of <paramref name="loaded"/>.</summary>
+    public Expected AddedTo(Expected loaded) => loaded with
+    {
+        Registered = loaded.Registered + Registered,
+        Rectifying = loaded.Rectifying + Rectifying,
+        Closed = loaded.Closed + Closed,
+        OpenIncrement = loaded.OpenIncrement + Registered + Rectifying,
+        ClosedIncrement = loaded.ClosedIncrement + Closed,
+    };
 }
 
 /// <summary>A one-line progress bar on a terminal; a line every few seconds when output is redirected.</summary>

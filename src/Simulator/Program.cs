@@ -4,6 +4,10 @@
 //
 //   dotnet run -c Release --project src/Simulator -- [--target http://127.0.0.1:5100] [--seed 1]
 //       [--enterprises 1000000] [--hazards 200000] [--concurrency 64] [--anchor 2026-11-24T08:00:00Z]
+//       [--live-seconds 30]
+//
+// After the load comes a steady live mix for --live-seconds: status queries, new reports,
+// progress and closures, with their rates and the query latency in the summary.
 //
 // Every write is derived from the seed and the anchor (printed at start), so an interrupted run
 // resumed with the same --seed and --anchor repeats its requests exactly and duplicates nothing.
@@ -23,20 +27,28 @@ var runner = new LoadRunner(channel.CreateCallInvoker(), model, options.Concurre
 var clock = Stopwatch.StartNew();
 await runner.LoadAsync();
 var loaded = clock.Elapsed;
+var (calls, retries) = (runner.Stats.Calls, runner.Stats.Retries);
+var live = options.LiveSeconds > 0 ? await runner.RunLiveAsync(TimeSpan.FromSeconds(options.LiveSeconds)) : new LiveOutcome();
+var ran = clock.Elapsed;
 
 var regions = new RegionService.RegionServiceClient(channel);
-var expected = model.ExpectedProvince();
+var expected = live.AddedTo(model.ExpectedProvince());
 Expected actual;
 do
 {
     actual = Expected.Of((await regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" })).Figures);
 }
-while (actual != expected && clock.Elapsed - loaded < TimeSpan.FromMinutes(2) && await Delay());
+while (actual != expected && clock.Elapsed - ran < TimeSpan.FromMinutes(2) && await Delay());
 var settled = clock.Elapsed;
 
 Console.WriteLine();
-Console.WriteLine($"Loaded in {loaded.TotalSeconds:F1} s: {runner.Stats.Calls:N0} calls ({runner.Stats.Calls / loaded.TotalSeconds:N0}/s), {runner.Stats.Retries:N0} retries, {runner.Stats.DuplicatesAbsorbed:N0} repeated findings absorbed.");
-Console.WriteLine($"Province figures settled {(settled - loaded).TotalSeconds:F1} s after the last acknowledgement.");
+Console.WriteLine($"Loaded in {loaded.TotalSeconds:F1} s: {calls:N0} calls ({calls / loaded.TotalSeconds:N0}/s), {retries:N0} retries, {runner.Stats.DuplicatesAbsorbed:N0} repeated findings absorbed.");
+if (live.Elapsed > TimeSpan.Zero)
+{
+    Console.WriteLine($"Live mix for {live.Elapsed.TotalSeconds:F0} s: {live.Queries / live.Elapsed.TotalSeconds:N0} status queries/s (mean {live.QueryMilliseconds / Math.Max(1, live.Queries):F1} ms), {live.Writes / live.Elapsed.TotalSeconds:N0} writes/s; its hazards ended {live.Registered:N0} registered, {live.Rectifying:N0} rectifying, {live.Closed:N0} closed.");
+}
+
+Console.WriteLine($"Province figures settled {(settled - ran).TotalSeconds:F1} s after the last acknowledgement.");
 Console.WriteLine();
 Console.WriteLine("| figure | simulator | province | equal |");
 Console.WriteLine("| --- | --- | --- | --- |");
@@ -53,11 +65,11 @@ static async Task<bool> Delay()
     return true;
 }
 
-internal sealed record SimulatorOptions(string Target, int Seed, int Enterprises, int Hazards, int Concurrency, DateTimeOffset? Anchor)
+internal sealed record SimulatorOptions(string Target, int Seed, int Enterprises, int Hazards, int Concurrency, DateTimeOffset? Anchor, int LiveSeconds)
 {
     public static SimulatorOptions Parse(string[] args)
     {
-        var options = new SimulatorOptions("http://127.0.0.1:5100", 1, 1_000_000, 200_000, 64, null);
+        var options = new SimulatorOptions("http://127.0.0.1:5100", 1, 1_000_000, 200_000, 64, null, 30);
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             options = args[i] switch
@@ -67,6 +79,7 @@ internal sealed record SimulatorOptions(string Target, int Seed, int Enterprises
                 "--enterprises" => options with { Enterprises = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
                 "--hazards" => options with { Hazards = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
                 "--concurrency" => options with { Concurrency = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
+                "--live-seconds" => options with { LiveSeconds = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
                 "--anchor" => options with { Anchor = DateTimeOffset.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see the comment at the top of Program.cs"),
             };

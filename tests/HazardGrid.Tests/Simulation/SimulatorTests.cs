@@ -50,6 +50,19 @@ public sealed class SimulatorTests(ClusterFixture fixture) : IClassFixture<Clust
         await again.LoadAsync();
         await Task.Delay(300);
         Assert.Equal(expected, Expected.Of((await fixture.Regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" })).Figures));
+
+        // Then the steady live mix: queries, new reports, progress and closures, counted exactly.
+        var live = await again.RunLiveAsync(TimeSpan.FromSeconds(2));
+        Assert.True(live.Queries > 0 && live.Writes > 0 && live.Registered + live.Rectifying + live.Closed > 0, $"the live mix should query and write: {live}");
+        Assert.True(live.Rectifying + live.Closed > 0, $"the live mix should move its hazards on: {live}");
+        var withLive = live.AddedTo(expected);
+        deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        do
+        {
+            actual = Expected.Of((await fixture.Regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" })).Figures);
+        }
+        while (actual != withLive && DateTime.UtcNow < deadline && await Delay());
+        Assert.Equal(withLive, actual);
     }
 
     private static async Task<bool> Delay()
