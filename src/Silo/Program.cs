@@ -42,6 +42,7 @@ builder.UseOrleans(orleans =>
 });
 builder.Services.AddHazardGridGateway();
 builder.Services.AddHazardGridOperations(builder.Configuration);
+builder.Services.AddHostedService<IdleMemoryTrimmer>();
 
 var app = builder.Build();
 app.MapHazardGridOperations(silo.Dashboard);

@@ -34,10 +34,10 @@ public sealed record EnterpriseState
 /// and its request index in memory and rebuilds both from its hazards on activation. Numbers are
 /// dense (a number is reused only if its hazard was never stored), so activation finds every
 /// hazard by reading upwards from the last number it stored until the first one that is free.</para>
-/// <para>Deactivated after two idle minutes rather than Orleans' default: a province has a million
+/// <para>Deactivated after an idle minute rather than Orleans' default: a province has a million
 /// enterprises, each written a few times a year, and reactivating one is a single-row read.</para>
 /// </summary>
-[CollectionAgeLimit(Minutes = 2)]
+[CollectionAgeLimit(Minutes = 1)]
 public sealed class EnterpriseGrain(
     [PersistentState("enterprise", StorageNames.Store)] IPersistentState<EnterpriseState> state,
     RegionCatalog regions,

@@ -24,10 +24,10 @@ public sealed record HazardState
 /// <para>The notices a change calls for (a new hazard, a ladder step) are part of the same write,
 /// so a hazard can never be registered or escalated without its notification records — and a
 /// report costs one durable write here rather than one here and one in a separate log.</para>
-/// <para>Deactivated after two idle minutes, like its enterprise: hundreds of thousands of records,
+/// <para>Deactivated after an idle minute, like its enterprise: hundreds of thousands of records,
 /// each touched rarely.</para>
 /// </summary>
-[CollectionAgeLimit(Minutes = 2)]
+[CollectionAgeLimit(Minutes = 1)]
 public sealed class MajorHazardGrain(
     [PersistentState("hazard", StorageNames.Store)] IPersistentState<HazardState> state,
     DomainClock clock,
