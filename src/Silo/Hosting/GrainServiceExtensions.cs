@@ -16,6 +16,10 @@ public static class GrainServiceExtensions
     public static ISiloBuilder AddHazardGrid(this ISiloBuilder silo, IConfiguration? configuration = null)
     {
         silo.Services.AddHazardGridDomain(configuration);
+
+        // Idle enterprises and hazards are collected after a minute ([CollectionAgeLimit]); Orleans
+        // wants the collection quantum shorter than any age limit.
+        silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionQuantum = TimeSpan.FromSeconds(30));
         silo.AddStartupTask(async (services, cancellationToken) =>
         {
             var logger = services.GetRequiredService<ILogger<RegionGrain>>();
