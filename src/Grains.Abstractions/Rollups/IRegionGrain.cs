@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Orleans.CodeGeneration;
 using Orleans.Concurrency;
 using HazardGrid.Escalations;
 using HazardGrid.Regions;
@@ -30,8 +31,13 @@ public sealed record ChildFigures(string Code, HazardFigures Figures, long Seque
 /// A town keeps the facts of every hazard in it, durably; a county, city or the province keeps
 /// its children's latest figures in memory and rebuilds them from its children on activation.
 /// Changes travel upward in batches, so no write ever waits on the province.
+/// <para>Version 1: the apply methods interleave. Whether a call interleaves is decided by the
+/// caller's build, so during a rolling upgrade a new caller could interleave calls into an old
+/// town, whose ledger writes are not safe to overlap. With Orleans' default backward-compatible
+/// versioning, version-1 calls reach only version-1 activations (an old one is deactivated and
+/// the call placed on a new silo); old callers' calls still run anywhere.</para>
 /// </summary>
-[Alias("hg.IRegionGrain")]
+[Alias("hg.IRegionGrain"), Version(1)]
 public interface IRegionGrain : IGrainWithStringKey
 {
     /// <summary>Interleaves with writes: it reads memory only, so a supervisor's query never waits
