@@ -18,32 +18,33 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
         return new ReportHazardResponse { Hazard = ApiMapper.ToApi(outcome.Hazard), Created = outcome.Created };
     }
 
+    // Each single update is a batch of one without the batch's path: one translation for both.
     public override Task<Hazard> StartRectification(StartRectificationRequest request, ServerCallContext context) =>
-        Update(request.Name, new StartRectification(ApiMapper.ToDomain(request.Deadline), request.Plan), context.Write(request.RequestId));
+        Single(new Api.V1.HazardUpdate { StartRectification = request }, context);
 
     public override Task<Hazard> RecordProgress(RecordProgressRequest request, ServerCallContext context) =>
-        Update(request.Name, new RecordProgress(request.ProgressPercent, request.Note), context.Write(request.RequestId));
+        Single(new Api.V1.HazardUpdate { RecordProgress = request }, context);
 
     public override Task<Hazard> SubmitForVerification(SubmitForVerificationRequest request, ServerCallContext context) =>
-        Update(request.Name, new SubmitForVerification(request.Note), context.Write(request.RequestId));
+        Single(new Api.V1.HazardUpdate { SubmitForVerification = request }, context);
 
     public override Task<Hazard> ReturnForRectification(ReturnForRectificationRequest request, ServerCallContext context) =>
-        Update(request.Name, new ReturnForRectification(request.Reason), context.Write(request.RequestId));
+        Single(new Api.V1.HazardUpdate { ReturnForRectification = request }, context);
 
     public override Task<Hazard> ConfirmRectification(ConfirmRectificationRequest request, ServerCallContext context) =>
-        Update(request.Name, new ConfirmRectification(ApiMapper.ToDomain(request.Confirmation, "confirmation")), context.Write(request.RequestId));
+        Single(new Api.V1.HazardUpdate { ConfirmRectification = request }, context);
 
     public override Task<Hazard> CloseHazard(CloseHazardRequest request, ServerCallContext context) =>
-        Update(request.Name, new Hazards.CloseHazard(ApiMapper.ToDomain(request.Confirmations)), context.Write(request.RequestId));
+        Single(new Api.V1.HazardUpdate { CloseHazard = request }, context);
 
     public override Task<Hazard> WithdrawHazard(WithdrawHazardRequest request, ServerCallContext context) =>
-        Update(request.Name, new Hazards.WithdrawHazard(request.Invalid, request.Reason), context.Write(request.RequestId));
+        Single(new Api.V1.HazardUpdate { WithdrawHazard = request }, context);
 
     public override Task<Hazard> ExtendDeadline(ExtendDeadlineRequest request, ServerCallContext context) =>
-        Update(request.Name, new Hazards.ExtendDeadline(ApiMapper.ToDomain(request.Deadline), request.Reason, request.DecidedBy), context.Write(request.RequestId));
+        Single(new Api.V1.HazardUpdate { ExtendDeadline = request }, context);
 
     public override Task<Hazard> RaiseSupervisionLevel(RaiseSupervisionLevelRequest request, ServerCallContext context) =>
-        Update(request.Name, new Hazards.RaiseSupervisionLevel(request.Reason, request.DecidedBy), context.Write(request.RequestId));
+        Single(new Api.V1.HazardUpdate { RaiseSupervisionLevel = request }, context);
 
     public override async Task<Hazard> GetHazard(GetHazardRequest request, ServerCallContext context)
     {
@@ -105,9 +106,30 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
         return response;
     }
 
+    private async Task<Hazard> Single(Api.V1.HazardUpdate update, ServerCallContext context)
+    {
+        var (name, _, command, requestId) = Describe(update, "request");
+        var domain = command();
+        return await Update(name, domain, context.Write(requestId));
+    }
+
     private static (HazardKey Key, Hazards.HazardUpdate Update) Parse(Api.V1.HazardUpdate update, string path, ServerCallContext context)
     {
-        var (name, field, command, requestId) = update.UpdateCase switch
+        var (name, field, command, requestId) = Describe(update, path);
+        var at = $"{path}.{field}";
+        try
+        {
+            return (ResourceNames.ParseHazard(name), new Hazards.HazardUpdate(at, command(), context.Write(requestId)));
+        }
+        catch (DomainException refused)
+        {
+            throw new DomainException(refused.Kind, $"{at}.{refused.Field}", refused.Reason);
+        }
+    }
+
+    /// <summary>The update's hazard name, its wire field, how to build its command, and its request id.</summary>
+    private static (string Name, string Field, Func<HazardCommand> Command, string RequestId) Describe(Api.V1.HazardUpdate update, string path) =>
+        update.UpdateCase switch
         {
             Api.V1.HazardUpdate.UpdateOneofCase.StartRectification => (update.StartRectification.Name, "start_rectification",
                 (Func<HazardCommand>)(() => new StartRectification(ApiMapper.ToDomain(update.StartRectification.Deadline), update.StartRectification.Plan)), update.StartRectification.RequestId),
@@ -129,17 +151,6 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
                 () => new Hazards.RaiseSupervisionLevel(update.RaiseSupervisionLevel.Reason, update.RaiseSupervisionLevel.DecidedBy), update.RaiseSupervisionLevel.RequestId),
             _ => throw DomainException.Invalid(path, "must hold one update (start_rectification, record_progress, …)"),
         };
-
-        var at = $"{path}.{field}";
-        try
-        {
-            return (ResourceNames.ParseHazard(name), new Hazards.HazardUpdate(at, command(), context.Write(requestId)));
-        }
-        catch (DomainException refused)
-        {
-            throw new DomainException(refused.Kind, $"{at}.{refused.Field}", refused.Reason);
-        }
-    }
 
     private async Task<Hazard> Update(string name, HazardCommand command, WriteRequest write)
     {
