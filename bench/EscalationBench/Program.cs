@@ -65,7 +65,7 @@ await ForEach(Enumerable.Range(0, enterprises), async e =>
     }
 });
 load.Stop();
-var province = grains.GetGrain<IRegionGrain>(RegionCatalog.Shandong.Root.Code);
+var province = grains.GetGrain<IRollupGrain>(RegionCatalog.Shandong.Root.Code);
 await WaitUntil(async () => (await province.GetStatus()).Figures.Rectifying == hazardCount, TimeSpan.FromMinutes(5));
 Console.WriteLine($"  loaded in {load.Elapsed.TotalSeconds:F1} s ({2 * hazardCount / load.Elapsed.TotalSeconds:N0} writes/s)");
 

@@ -173,7 +173,7 @@ public static class ApiMapper
         return result;
     }
 
-    public static Api.V1.FatalAccident ToApi(Escalations.FatalAccident a) => new()
+    public static Api.V1.FatalAccident ToApi(Accidents.FatalAccident a) => new()
     {
         Id = a.Id,
         OccurredTime = Timestamp.FromDateTimeOffset(a.OccurredAt),

@@ -4,6 +4,7 @@ using HazardGrid.Escalations;
 using Orleans.Concurrency;
 using HazardGrid.Hazards;
 using HazardGrid.Rollups;
+using HazardGrid.Accidents;
 
 namespace HazardGrid.Enterprises;
 

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
+using HazardGrid.Hazards;
+using HazardGrid.Rollups;
 
 namespace HazardGrid.Escalations;
 
@@ -21,6 +23,10 @@ public sealed record Ladder(Sector? Sector, SupervisionLevel? Level, bool Workin
         WorkingDays ? ChinaTime.AddWorkingDays(deadline, rung.Days) : deadline.AddDays(rung.Days);
 }
 
+/// <summary>The rung a hazard climbs next and when it falls due.</summary>
+[GenerateSerializer, Immutable, Alias("hg.DueRung")]
+public sealed record DueRung(LadderRung Rung, DateTimeOffset DueAt);
+
 /// <summary>
 /// The escalation policy: the default ladder, overrides per sector and level, and the thresholds
 /// for region and enterprise consequences. Validated before the silo starts.
@@ -32,7 +38,7 @@ public sealed record EscalationPolicy(
     double RegionOverdueShareThreshold,
     int WatchListOverdueHazards)
 {
-    /// <summary>The directives' ladder (DOMAIN.md): letter at the deadline, circular +7 days,
+    /// <summary>The directives' ladder (docs/domain.md, "The escalation ladder"): letter at the deadline, circular +7 days,
     /// summons +14, public exposure and one level up +30, accident investigation +90 at province.</summary>
     public static EscalationPolicy Standard { get; } = new(
         new Ladder(null, null, false,
@@ -53,6 +59,32 @@ public sealed record EscalationPolicy(
         ?? Overrides.FirstOrDefault(l => l.Sector == sector && l.Level is null)
         ?? Overrides.FirstOrDefault(l => l.Sector is null && l.Level == level)
         ?? Default;
+
+    /// <summary>
+    /// The next rung of a hazard's ladder that has not fired, and when it falls due: the one
+    /// place the ladder is read. Only a rectifying hazard climbs; rungs reserved for another
+    /// supervision level are passed over (and apply again if the level changes).
+    /// </summary>
+    public DueRung? NextRung(HazardFacts hazard)
+    {
+        if (hazard.Status != HazardStatus.Rectifying || hazard.Deadline is not { } deadline)
+        {
+            return null;
+        }
+
+        var ladder = LadderFor(hazard.Sector, hazard.Level);
+        foreach (var rung in ladder.Rungs)
+        {
+            if (hazard.Has(rung.Step) || (rung.OnlyAtLevel is { } only && only != hazard.Level))
+            {
+                continue;
+            }
+
+            return new DueRung(rung, ladder.DueAt(rung, deadline));
+        }
+
+        return null;
+    }
 
     /// <summary>Every problem with the policy, in words an operator can act on; empty when valid.</summary>
     public IReadOnlyList<string> Problems()

@@ -34,30 +34,4 @@ public sealed record HazardFacts(
         Status == HazardStatus.Rectifying && Deadline is { } deadline && deadline < now;
 
     public bool Has(EscalationStep step) => !Escalations.IsDefault && Escalations.Any(e => e.Step == step);
-
-    /// <summary>
-    /// The next rung of the hazard's ladder that has not fired, and when it is due. Only a
-    /// rectifying hazard climbs; rungs reserved for another supervision level are passed over
-    /// (and apply again if the level changes).
-    /// </summary>
-    public (LadderRung Rung, DateTimeOffset DueAt)? NextEscalation(EscalationPolicy policy)
-    {
-        if (Status != HazardStatus.Rectifying || Deadline is not { } deadline)
-        {
-            return null;
-        }
-
-        var ladder = policy.LadderFor(Sector, Level);
-        foreach (var rung in ladder.Rungs)
-        {
-            if (Has(rung.Step) || (rung.OnlyAtLevel is { } only && only != Level))
-            {
-                continue;
-            }
-
-            return (rung, ladder.DueAt(rung, deadline));
-        }
-
-        return null;
-    }
 }

@@ -3,6 +3,7 @@ using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
+using HazardGrid.Accidents;
 
 namespace HazardGrid.Rollups;
 
@@ -24,17 +25,7 @@ public sealed record EscalationFigures(
     int InvestigationsThisMonth,
     int Exposed,
     int UnderInvestigation,
-    int WatchListEnterprises)
-{
-    public static readonly EscalationFigures Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-
-    public static EscalationFigures operator +(EscalationFigures a, EscalationFigures b) => new(
-        a.AtCountyLevel + b.AtCountyLevel, a.AtCityLevel + b.AtCityLevel, a.AtProvinceLevel + b.AtProvinceLevel,
-        a.WarningLettersThisMonth + b.WarningLettersThisMonth, a.CircularsThisMonth + b.CircularsThisMonth,
-        a.SummonsThisMonth + b.SummonsThisMonth, a.ExposuresThisMonth + b.ExposuresThisMonth,
-        a.InvestigationsThisMonth + b.InvestigationsThisMonth, a.Exposed + b.Exposed,
-        a.UnderInvestigation + b.UnderInvestigation, a.WatchListEnterprises + b.WatchListEnterprises);
-}
+    int WatchListEnterprises);
 
 /// <summary>
 /// The status figures of a set of hazards (an enterprise's, a town's, or everything under a
@@ -54,12 +45,14 @@ public sealed record HazardFigures(
     int OpenIncrement,
     int ClosedStock,
     int ClosedIncrement,
-    ImmutableArray<SectorFigures> BySector,
+    EquatableArray<SectorFigures> BySector,
     EscalationFigures Escalations,
     int FatalAccidentsThisYear = 0,
     int DeathsThisYear = 0)
 {
-    public static readonly HazardFigures Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, [], EscalationFigures.Zero);
+    /// <summary>No hazards. Like <see cref="Sum"/> and equality, it follows the members above by
+    /// itself: a new figure is a new member here, counted in <see cref="Count"/>, and nothing else.</summary>
+    public static HazardFigures Zero => Additive<HazardFigures>.Zero;
 
     public int Open => Registered + Rectifying + AwaitingVerification;
 
@@ -171,52 +164,5 @@ public sealed record HazardFigures(
     }
 
     /// <summary>Adds figures (a parent region's figures are the sum of its children's).</summary>
-    public static HazardFigures Sum(IEnumerable<HazardFigures> parts)
-    {
-        var total = Zero;
-        var sectors = new SortedDictionary<Sector, SectorFigures>();
-        foreach (var p in parts)
-        {
-            total = total with
-            {
-                Registered = total.Registered + p.Registered,
-                Rectifying = total.Rectifying + p.Rectifying,
-                AwaitingVerification = total.AwaitingVerification + p.AwaitingVerification,
-                Closed = total.Closed + p.Closed,
-                Withdrawn = total.Withdrawn + p.Withdrawn,
-                Invalid = total.Invalid + p.Invalid,
-                Overdue = total.Overdue + p.Overdue,
-                ClosedThisMonth = total.ClosedThisMonth + p.ClosedThisMonth,
-                OpenStock = total.OpenStock + p.OpenStock,
-                OpenIncrement = total.OpenIncrement + p.OpenIncrement,
-                ClosedStock = total.ClosedStock + p.ClosedStock,
-                ClosedIncrement = total.ClosedIncrement + p.ClosedIncrement,
-                Escalations = total.Escalations + p.Escalations,
-                FatalAccidentsThisYear = total.FatalAccidentsThisYear + p.FatalAccidentsThisYear,
-                DeathsThisYear = total.DeathsThisYear + p.DeathsThisYear,
-            };
-            foreach (var s in p.BySector)
-            {
-                sectors[s.Sector] = sectors.TryGetValue(s.Sector, out var have)
-                    ? new SectorFigures(s.Sector, have.Open + s.Open, have.Overdue + s.Overdue, have.Closed + s.Closed)
-                    : s;
-            }
-        }
-
-        return total with { BySector = [.. sectors.Values] };
-    }
-
-    /// <summary>Value equality including the sector breakdown (arrays compare by reference otherwise).</summary>
-    public bool Equals(HazardFigures? other) =>
-        other is not null
-        && Registered == other.Registered && Rectifying == other.Rectifying
-        && AwaitingVerification == other.AwaitingVerification && Closed == other.Closed
-        && Withdrawn == other.Withdrawn && Invalid == other.Invalid && Overdue == other.Overdue
-        && ClosedThisMonth == other.ClosedThisMonth && OpenStock == other.OpenStock
-        && OpenIncrement == other.OpenIncrement && ClosedStock == other.ClosedStock
-        && ClosedIncrement == other.ClosedIncrement && Escalations == other.Escalations
-        && FatalAccidentsThisYear == other.FatalAccidentsThisYear && DeathsThisYear == other.DeathsThisYear
-        && BySector.AsSpan().SequenceEqual(other.BySector.AsSpan());
-
-    public override int GetHashCode() => HashCode.Combine(Registered, Rectifying, AwaitingVerification, Closed, Overdue, ClosedThisMonth, Escalations);
+    public static HazardFigures Sum(IEnumerable<HazardFigures> parts) => parts.Aggregate(Zero, Additive<HazardFigures>.Add);
 }

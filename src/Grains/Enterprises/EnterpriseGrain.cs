@@ -5,6 +5,7 @@ using HazardGrid.Hazards;
 using HazardGrid.Notifications;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
+using HazardGrid.Accidents;
 
 namespace HazardGrid.Enterprises;
 
@@ -84,7 +85,7 @@ public sealed class EnterpriseGrain(
         // its town: hand the town every hazard's facts again (it keeps only newer versions).
         foreach (var town in _hazards.Values.GroupBy(h => h.TownCode))
         {
-            await GrainFactory.GetGrain<IRegionGrain>(town.Key).ApplyHazardFacts([.. town.Select(h => h.Facts)]);
+            await GrainFactory.GetGrain<ITownGrain>(town.Key).ApplyHazardFacts([.. town.Select(h => h.Facts)]);
         }
     }
 
@@ -248,7 +249,7 @@ public sealed class EnterpriseGrain(
 
         // Durable in the town (and so, within a flush or two, in every figure above it), and
         // straight to the province's direct-report feed, before the answer. Both are idempotent.
-        await GrainFactory.GetGrain<IRegionGrain>(profile.TownCode).ApplyFatalAccident(accident);
+        await GrainFactory.GetGrain<ITownGrain>(profile.TownCode).ApplyFatalAccident(accident);
         await Province.ReceiveDirectReport(new DirectReport(
             accident.Id, DirectReportKind.FatalAccident, CreditCode, profile.Name, profile.TownCode, accident.OccurredAt, accident.ReportedAt, accident.Deaths, accident.Description));
         HazardGridMetrics.Write("accident");
@@ -299,7 +300,7 @@ public sealed class EnterpriseGrain(
     /// <summary>Hands a hazard's new facts to the town ledger (durable) and to this enterprise's figures.</summary>
     private async Task Publish(MajorHazard hazard)
     {
-        await GrainFactory.GetGrain<IRegionGrain>(hazard.TownCode).ApplyHazardFacts([hazard.Facts]);
+        await GrainFactory.GetGrain<ITownGrain>(hazard.TownCode).ApplyHazardFacts([hazard.Facts]);
         if (!_hazards.TryGetValue(hazard.Number, out var known) || known.Version < hazard.Version)
         {
             _hazards[hazard.Number] = hazard;
@@ -315,7 +316,7 @@ public sealed class EnterpriseGrain(
     private EnterpriseProfile RequireProfile(string field) =>
         state.State.Profile ?? throw DomainException.NotFound(field, $"enterprise {CreditCode} is not registered");
 
-    private IRegionGrain Province => GrainFactory.GetGrain<IRegionGrain>(regions.Root.Code);
+    private IRollupGrain Province => GrainFactory.GetGrain<IRollupGrain>(regions.Root.Code);
 
     private IMajorHazardGrain Hazard(int number) => GrainFactory.GetGrain<IMajorHazardGrain>(new HazardKey(CreditCode, number).ToString());
 

@@ -228,7 +228,7 @@ public static class HazardLifecycle
     /// </summary>
     private static (MajorHazard, TrailEntry?) Fire(MajorHazard hazard, FireEscalation c, WriteRequest request, DateTimeOffset now, EscalationPolicy policy)
     {
-        if (hazard.Facts.NextEscalation(policy) is not ({ } rung, var dueAt) || rung.Step != c.Step || dueAt > now)
+        if (policy.NextRung(hazard.Facts) is not ({ } rung, var dueAt) || rung.Step != c.Step || dueAt > now)
         {
             return (hazard, null);
         }

@@ -95,7 +95,7 @@ public sealed class MajorHazardGrain(
     public Task<HazardWithTrail> Get()
     {
         var hazard = Existing(state.State.Hazard);
-        var next = hazard.Facts.NextEscalation(policy);
+        var next = policy.NextRung(hazard.Facts);
         return Task.FromResult(new HazardWithTrail(hazard, [.. state.State.Trail], new LadderState(next?.Rung.Step, next?.DueAt)));
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
+using HazardGrid.Accidents;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
@@ -47,7 +48,7 @@ public sealed class TownLedgerGroupCommitTests(ITestOutputHelper output) : IDisp
 
         await using (var cluster = await StartCluster())
         {
-            var grain = cluster.Client.GetGrain<IRegionGrain>(town);
+            var grain = cluster.Client.GetGrain<ITownGrain>(town);
             await grain.GetStatus(); // activated before the burst, so the burst measures writes only
 
             long writes = 0;
@@ -100,7 +101,7 @@ public sealed class TownLedgerGroupCommitTests(ITestOutputHelper output) : IDisp
 
         // Acknowledged means stored: a new activation reads the ledger back from the file.
         await using var restarted = await StartCluster();
-        Assert.Equal(expected, Counted((await restarted.Client.GetGrain<IRegionGrain>(town).GetStatus()).Figures));
+        Assert.Equal(expected, Counted((await restarted.Client.GetGrain<ITownGrain>(town).GetStatus()).Figures));
     }
 
     private static (int Registered, int Rectifying, int Accidents) Counted(HazardFigures figures) =>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using HazardGrid.Accidents;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
@@ -54,7 +55,7 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
     {
         var town = TestData.TownsOf("370406", 2)[1];
         var code = TestData.NewCreditCode(town);
-        var grain = _cluster.Client.GetGrain<IRegionGrain>(town);
+        var grain = _cluster.Client.GetGrain<ITownGrain>(town);
         var first = Facts(town, code, 1);
         await grain.ApplyHazardFacts([first]);
 
@@ -96,14 +97,14 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
         var town = TestData.TownsOf("370406", 3)[2];
         var code = TestData.NewCreditCode(town);
         var facts = Enumerable.Range(1, 40).Select(n => Facts(town, code, n)).ToList();
-        var id = _cluster.Client.GetGrain<IRegionGrain>(town).GetGrainId();
+        var id = _cluster.Client.GetGrain<ITownGrain>(town).GetGrainId();
         var whole = new GrainState<TownLedgerState>(new TownLedgerState { Hazards = facts.ToImmutableDictionary(f => f.HazardId, StringComparer.Ordinal) });
         await _storage.Inner.WriteStateAsync("ledger", id, whole);
 
         // The silo woke every region at start: retire them, so the town reads its ledger again.
         await _cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
-        Assert.Equal(40, (await _cluster.Client.GetGrain<IRegionGrain>(town).GetStatus()).Figures.Registered);
+        Assert.Equal(40, (await _cluster.Client.GetGrain<ITownGrain>(town).GetStatus()).Figures.Registered);
 
         // Stored again in parts: each fact in exactly one of them, the first part no longer whole.
         var parts = new List<TownLedgerState>();
