@@ -85,7 +85,7 @@ public sealed class RestartCatchUpTests : IDisposable
             Assert.Equal(expected[i].Length, found.Trail.Count(t => t.Action == TrailAction.Escalated));
         }
 
-        var status = await second.Client.GetGrain<IRegionGrain>(town).GetStatus();
+        var status = await second.Client.GetGrain<ITownGrain>(town).GetStatus();
         Assert.Equal((2, 1, 3), (status.Figures.Escalations.WarningLettersThisMonth, status.Figures.Escalations.CircularsThisMonth, status.Figures.Overdue + 1));
     }
 
