@@ -22,8 +22,8 @@ public sealed record HazardState
 /// lifecycle rules of <see cref="HazardLifecycle"/>, appends to the trail and persists before
 /// answering. A request id seen before returns the result it produced then.
 /// <para>The notices a change calls for (a new hazard, a ladder step) are part of the same write,
-/// so a hazard can never be registered or escalated without its notification records — and a
-/// report costs one durable write here rather than one here and one in a separate log.</para>
+/// so a hazard can never be registered or escalated without its notification records, and a
+/// report costs one durable write here.</para>
 /// <para>Deactivated after an idle minute, like its enterprise: hundreds of thousands of records,
 /// each touched rarely.</para>
 /// </summary>
