@@ -34,7 +34,8 @@ public sealed class MajorHazardGrain(
     EscalationPolicy policy,
     RegionCatalog regions) : Grain, IMajorHazardGrain
 {
-    // Prefixes of the request fingerprints of reports, from which the enterprise rebuilds its index.
+    // Starts a repeat report's request fingerprint (a first report's starts with
+    // HazardReport.FingerprintPrefix): from both, the enterprise rebuilds its request index (Find).
     private const string RepeatPrefix = "again|";
 
     public Task<MajorHazard> Register(HazardRegistration registration, WriteRequest request) =>
