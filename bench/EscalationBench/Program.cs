@@ -1,6 +1,6 @@
 // Escalation benchmark: N open hazards whose rectification deadlines fall in the same minute;
 // the domain clock is moved past that minute and the run measures how long the ladder takes to
-// fire every warning letter (each one: town → enterprise → hazard write → notification write →
+// fire every warning letter (each one: town → enterprise → hazard write, with its notices →
 // town ledger write), and the process's peak memory.
 //
 // Baseline, measured in the same run on the same silo: the time to apply N ordinary lifecycle

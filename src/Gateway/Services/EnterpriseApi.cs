@@ -6,7 +6,7 @@ using HazardGrid.Notifications;
 
 namespace HazardGrid.Gateway.Services;
 
-/// <summary>Translates EnterpriseService calls to the enterprise and notification grains.</summary>
+/// <summary>Translates EnterpriseService calls to enterprise grains (which gather their hazards' notifications).</summary>
 public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.EnterpriseServiceBase
 {
     /// <summary>Most entries one batch may carry.</summary>

@@ -73,8 +73,4 @@ public sealed record EnterpriseProfile(
             Person.Validate(profile.ActualController, "enterprise.actual_controller"),
             profile.SafetyDirector is null ? null : Person.Validate(profile.SafetyDirector, "enterprise.safety_director"));
     }
-
-    /// <summary>Value equality over the sector list too (records compare arrays by reference).</summary>
-    public bool SameAs(EnterpriseProfile other) =>
-        this with { Sectors = other.Sectors } == other && Sectors.SequenceEqual(other.Sectors);
 }

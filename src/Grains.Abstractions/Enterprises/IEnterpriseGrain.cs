@@ -52,16 +52,16 @@ public interface IEnterpriseGrain : IGrainWithStringKey
     [Alias("UpdateHazardTogether")]
     Task<ImmutableArray<MajorHazard>> UpdateHazardTogether(int hazardNumber, ImmutableArray<HazardUpdate> updates);
 
-    /// <summary>
-    /// The ladder asks for <paramref name="step"/> of a hazard, due at <paramref name="dueAt"/>.
-    /// One-way: the town that schedules the ladder must not wait on an enterprise that may be
-    /// waiting on it. Idempotent: a step fires once, and only while it is still due.
-    /// </summary>
     /// <summary>Records a fatal accident, marks the enterprise and its town, and reports it to the
     /// province directly. A repeated request id returns the first result.</summary>
     [Alias("ReportFatalAccident")]
     Task<FatalAccident> ReportFatalAccident(FatalAccidentReport report, WriteRequest request);
 
+    /// <summary>
+    /// The ladder asks for <paramref name="step"/> of a hazard, due at <paramref name="dueAt"/>.
+    /// One-way: the town that schedules the ladder must not wait on an enterprise that may be
+    /// waiting on it. Idempotent: a step fires once, and only while it is still due.
+    /// </summary>
     [Alias("Escalate"), OneWay]
     Task Escalate(int hazardNumber, EscalationStep step, DateTimeOffset dueAt);
 }

@@ -21,7 +21,7 @@ public enum RecipientRole
 
 /// <summary>
 /// A notification record: who must be told what, about which hazard. <see cref="Id"/> is
-/// deterministic (hazard, kind, role) so recording it twice is harmless.
+/// deterministic (hazard, kind or ladder step, role) so recording it twice is harmless.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.Notification")]
 public sealed record Notification(

@@ -22,8 +22,8 @@ public sealed record HazardState
 /// lifecycle rules of <see cref="HazardLifecycle"/>, appends to the trail and persists before
 /// answering. A request id seen before returns the result it produced then.
 /// <para>The notices a change calls for (a new hazard, a ladder step) are part of the same write,
-/// so a hazard can never be registered or escalated without its notification records — and a
-/// report costs one durable write here rather than one here and one in a separate log.</para>
+/// so a hazard can never be registered or escalated without its notification records, and a
+/// report costs one durable write here.</para>
 /// <para>Deactivated after an idle minute, like its enterprise: hundreds of thousands of records,
 /// each touched rarely.</para>
 /// </summary>
@@ -34,7 +34,8 @@ public sealed class MajorHazardGrain(
     EscalationPolicy policy,
     RegionCatalog regions) : Grain, IMajorHazardGrain
 {
-    // Prefixes of the request fingerprints of reports, from which the enterprise rebuilds its index.
+    // Starts a repeat report's request fingerprint (a first report's starts with
+    // HazardReport.FingerprintPrefix): from both, the enterprise rebuilds its request index (Find).
     private const string RepeatPrefix = "again|";
 
     public Task<MajorHazard> Register(HazardRegistration registration, WriteRequest request) =>

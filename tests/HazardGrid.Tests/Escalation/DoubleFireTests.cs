@@ -8,8 +8,8 @@ using Sector = HazardGrid.Api.V1.Sector;
 
 namespace HazardGrid.Tests.Escalation;
 
-/// <summary>Reminder ticks can repeat or arrive late during failover: a ladder step is recorded once,
-/// and only while it is due.</summary>
+/// <summary>A town's requests for a ladder step can repeat (its retries, a failover) or arrive late:
+/// a step is recorded once, and only while it is due.</summary>
 public sealed class DoubleFireTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
 {
     private readonly ApiDriver _api = new(fixture);
