@@ -110,12 +110,6 @@ public sealed record HazardReport(
     /// </summary>
     public string FindingKey => FindingKeyOf(Criterion, Location);
 
-    public const string FingerprintPrefix = "report|";
-
-    /// <summary>What makes two reports under one request id the same report (a retry) rather than
-    /// a reused id: everything the reporter said.</summary>
-    public string Fingerprint => $"{FingerprintPrefix}{FindingKey}|{Channel}|{Sector}|{FoundAt.UtcTicks}|{Description}";
-
     public static string FindingKeyOf(string criterion, string location) => $"{Fold(criterion)}|{Fold(location)}";
 
     private static string Fold(string text) =>

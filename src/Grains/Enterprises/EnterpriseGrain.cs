@@ -98,7 +98,7 @@ public sealed class EnterpriseGrain(
         }
 
         var current = state.State;
-        var fingerprint = Fingerprint(valid);
+        var fingerprint = RequestFingerprint.Of(valid);
         if (current.Registrations.Find(request.RequestId, fingerprint) is { } earlier)
         {
             return earlier.Outcome;
@@ -137,9 +137,10 @@ public sealed class EnterpriseGrain(
         }
 
         var registration = new HazardRegistration(valid, profile.Name, profile.TownCode, Addressees(profile));
+        var fingerprint = RequestFingerprint.Of(valid);
         if (_reports.TryGetValue(request.RequestId, out var earlier))
         {
-            if (earlier.Report.Fingerprint != valid.Fingerprint)
+            if (!RequestFingerprint.Matches(earlier.Report.Fingerprint, fingerprint))
             {
                 throw DomainException.Invalid("request_id", $"'{request.RequestId}' was already used for a different request");
             }
@@ -153,7 +154,7 @@ public sealed class EnterpriseGrain(
             // The same finding through another channel (or again through the same one) while the
             // first is still open: one record, the repeat noted on its trail.
             var again = await Hazard(open.Number).RecordRepeatReport(valid, request);
-            _reports[request.RequestId] = (again.Number, new AnsweredReport(request.RequestId, valid.Fingerprint, false));
+            _reports[request.RequestId] = (again.Number, new AnsweredReport(request.RequestId, fingerprint, false));
             await Publish(again);
             return new HazardReportOutcome(again, false);
         }
@@ -174,7 +175,7 @@ public sealed class EnterpriseGrain(
         }
 
         _lastNumber = number;
-        _reports[request.RequestId] = (number, new AnsweredReport(request.RequestId, valid.Fingerprint, true));
+        _reports[request.RequestId] = (number, new AnsweredReport(request.RequestId, fingerprint, true));
         await Publish(hazard);
         HazardGridMetrics.Write("report");
 
@@ -235,7 +236,7 @@ public sealed class EnterpriseGrain(
         var profile = RequireProfile("parent");
         var now = clock.Now;
         var valid = report.Validate(now);
-        var fingerprint = $"accident|{valid.OccurredAt.UtcTicks}|{valid.Deaths}|{valid.Description}";
+        var fingerprint = RequestFingerprint.Of(valid);
         var accident = state.State.AccidentReports.Find(request.RequestId, fingerprint)?.Outcome;
         if (accident is null)
         {
@@ -322,7 +323,4 @@ public sealed class EnterpriseGrain(
 
     // The enterprise's own writes also record how far its hazard numbers have gone.
     private Task Persist(EnterpriseState next) => state.WriteOrRollBackAsync(next with { LastHazardNumber = Math.Max(next.LastHazardNumber, _lastNumber) }, this);
-
-    private static string Fingerprint(EnterpriseProfile p) =>
-        string.Join('|', p.CreditCode, p.Name, p.TownCode, string.Join(',', p.Sectors), p.Principal, p.ActualController, p.SafetyDirector);
 }
