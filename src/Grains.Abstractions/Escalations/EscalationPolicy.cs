@@ -38,8 +38,10 @@ public sealed record EscalationPolicy(
     [property: Id(2)] double RegionOverdueShareThreshold,
     [property: Id(3)] int WatchListOverdueHazards)
 {
-    /// <summary>The directives' ladder (docs/domain.md, "The escalation ladder"): letter at the deadline, circular +7 days,
-    /// summons +14, public exposure and one level up +30, accident investigation +90 at province.</summary>
+    /// <summary>HazardGrid's default ladder over the directives' steps (docs/domain.md, "The
+    /// escalation ladder"; the day counts are ours, the directives give none): letter at the
+    /// deadline, circular +7 days, summons +14, public exposure and one level up +30, accident
+    /// investigation +90 at province level.</summary>
     public static EscalationPolicy Standard { get; } = new(
         new Ladder(null, null, false,
         [

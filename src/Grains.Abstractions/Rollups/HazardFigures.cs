@@ -60,7 +60,8 @@ public sealed record HazardFigures(
     public double OverdueShare => Open == 0 ? 0 : (double)Overdue / Open;
 
     /// <summary>Counts a set of hazards as they stand at <paramref name="now"/>. An enterprise is on
-    /// the watch list with an exposed open hazard or more than <paramref name="watchListOverdueHazards"/> overdue ones.</summary>
+    /// the watch list with an exposed open hazard, more than <paramref name="watchListOverdueHazards"/>
+    /// overdue ones, or a fatal accident this year (China time).</summary>
     public static HazardFigures Count(IEnumerable<HazardFacts> hazards, DateTimeOffset now, int watchListOverdueHazards = 3, IEnumerable<FatalAccident>? accidents = null)
     {
         var thisYear = (accidents ?? []).Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToList();
