@@ -57,7 +57,7 @@ public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logge
             return null;
         }
 
-        var errorId = context.GetHttpContext().TraceIdentifier;
+        var errorId = ErrorId(context);
         if (TransientFailures.IsTransient(ex))
         {
             logger.LogWarning(ex, "Transient failure in {Method} (error id {ErrorId})", context.Method, errorId);
@@ -75,6 +75,21 @@ public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logge
             Message = $"internal error (error id {errorId}); the operators can find it in the service log",
         }.ToRpcException();
     }
+
+    /// <summary>The id the log entry and the client's message share: ASP.NET Core's trace identifier
+    /// of the call when there is one.</summary>
+    private static string ErrorId(ServerCallContext context)
+    {
+        try
+        {
+            return context.GetHttpContext().TraceIdentifier;
+        }
+        catch (InvalidOperationException)
+        {
+            return Guid.NewGuid().ToString("N")[..16];
+        }
+    }
+
     public static RpcException ToRpcException(DomainException ex)
     {
         var status = new Google.Rpc.Status { Message = ex.Message };
