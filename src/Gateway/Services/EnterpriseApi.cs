@@ -88,7 +88,7 @@ public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.Ente
             throw DomainException.Invalid("accident", "is required");
         }
 
-        var report = new Accidents.FatalAccidentReport(ApiMapper.ToDomain(request.Accident.OccurredTime), request.Accident.Deaths, request.Accident.Description);
+        var report = new Accidents.FatalAccidentReport(ApiMapper.ToDomain(request.Accident.OccurredTime, "accident.occurred_time"), request.Accident.Deaths, request.Accident.Description);
         return ApiMapper.ToApi(await grains.GetGrain<IEnterpriseGrain>(code).ReportFatalAccident(report, write));
     }
 

@@ -56,11 +56,12 @@ public sealed record EnterpriseProfile(
             throw DomainException.Invalid("enterprise.sectors", "at least one sector is required");
         }
 
-        foreach (var sector in profile.Sectors)
+        for (var i = 0; i < profile.Sectors.Length; i++)
         {
+            var sector = profile.Sectors[i];
             if (!Enum.IsDefined(sector))
             {
-                throw DomainException.Invalid("enterprise.sectors", $"'{(int)sector}' is not a sector");
+                throw DomainException.Invalid($"enterprise.sectors[{i}]", sector == default ? "is required: a sector" : $"{(int)sector} is not a known sector");
             }
         }
 

@@ -59,12 +59,12 @@ public sealed record HazardReport(
     {
         if (!Enum.IsDefined(Channel))
         {
-            throw DomainException.Invalid("hazard.channel", "a report channel is required");
+            throw DomainException.Invalid("hazard.channel", Channel == default ? "is required: a report channel" : $"{(int)Channel} is not a known report channel");
         }
 
         if (!Enum.IsDefined(Sector))
         {
-            throw DomainException.Invalid("hazard.sector", "a sector is required");
+            throw DomainException.Invalid("hazard.sector", Sector == default ? "is required: a sector" : $"{(int)Sector} is not a known sector");
         }
 
         if (FoundAt == default)
@@ -84,7 +84,7 @@ public sealed record HazardReport(
 
         if (FoundByLevel is { } level && !Enum.IsDefined(level))
         {
-            throw DomainException.Invalid("hazard.found_by_level", "must be county, city or province");
+            throw DomainException.Invalid("hazard.found_by_level", $"{(int)level} is not a known supervision level (county, city or province)");
         }
 
         return this with

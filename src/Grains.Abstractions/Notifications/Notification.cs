@@ -9,11 +9,12 @@ public enum NotificationKind
     Escalation = 2,
 }
 
+/// <summary>Whom a notification is addressed to. Stored by number: 3 was a safety director, never
+/// addressed, and is not to be reused.</summary>
 public enum RecipientRole
 {
     Principal = 1,
     ActualController = 2,
-    SafetyDirector = 3,
 
     /// <summary>The office supervising the hazard at its listed level.</summary>
     SupervisingOffice = 4,

@@ -295,5 +295,7 @@ public static class HazardLifecycle
 
     private static string Describe(ConfirmingParty party) => party.ToString().ToLowerInvariant();
 
-    private static string Format(DateTimeOffset instant) => instant.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+    /// <summary>An instant as messages and trail details print it: China time, as the service counts
+    /// (e.g. 2026-11-27 09:30:00 +08:00), whatever offset it arrived with.</summary>
+    private static string Format(DateTimeOffset instant) => ChinaTime.ToChina(instant).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
 }

@@ -34,8 +34,8 @@ public sealed class DoubleFireTests(ClusterFixture fixture) : IClassFixture<Clus
         await Task.Delay(500); // let every duplicate land
         var got = await _api.Get(hazard.Name);
         Assert.Equal(EscalationStep.WarningLetter, got.Escalations.Single().Step);
-        Assert.Equal(1, got.Trail.Count(t => t.Action == "Escalated"));
-        Assert.Equal(3, (await fixture.Enterprises.ListNotificationsAsync(new ListNotificationsRequest { Parent = enterprise.Name })).Notifications.Count(n => n.Kind == "Escalation"));
+        Assert.Equal(1, got.Trail.Count(t => t.Action == TrailAction.Escalated));
+        Assert.Equal(3, (await fixture.Enterprises.ListNotificationsAsync(new ListNotificationsRequest { Parent = enterprise.Name })).Notifications.Count(n => n.Kind == NotificationKind.Escalation));
         await _api.ExpectFigures(town, Of(rectifying: 1, overdue: 1, openIncrement: 1, sectors: [In(Sector.Chemicals, open: 1, overdue: 1)], letters: 1));
     }
 
