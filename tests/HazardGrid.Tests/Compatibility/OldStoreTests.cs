@@ -332,7 +332,17 @@ public sealed class OldStoreTests(ITestOutputHelper output) : IAsyncLifetime
             start.Environment["PGPASSWORD"] = password;
         }
 
-        using var psql = Process.Start(start)!;
+        Process psql;
+        try
+        {
+            psql = Process.Start(start)!;
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("The PostgreSQL old-store test loads its dump with psql: install PostgreSQL's client (Debian's postgresql package has it).", ex);
+        }
+
+        using var _ = psql;
         var stdout = psql.StandardOutput.ReadToEndAsync();
         var stderr = psql.StandardError.ReadToEndAsync();
         await psql.WaitForExitAsync();
