@@ -192,6 +192,17 @@ public sealed class FixtureWriter(string target)
             await Until($"{name} escalated", async () => (await hazards.GetHazardAsync(new GetHazardRequest { Name = name })).Escalations.Count >= expected);
         }
 
+        // A profile update once e2 has hazards, escalations and an accident: the stored answer to this
+        // request holds the enterprise's figures then, none of them zero (a retry must return them).
+        var enterpriseService = new EnterpriseService.EnterpriseServiceClient(_channel);
+        await Until("e2's figures show its warning letters", async () =>
+            (await enterpriseService.GetEnterpriseAsync(new GetEnterpriseRequest { Name = Parent(e2) })).Figures.WarningLettersThisMonth == 4);
+        var e2Updated = e2.Clone();
+        e2Updated.Principal = new Person { Name = "钱德福", Phone = "13905370019" };
+        e2Updated.SafetyDirector = new Person { Name = "钱安", Phone = "13905370012" };
+        var withFigures = await Write<Enterprise>(CountySystem, "EnterpriseService", "RegisterEnterprise", new RegisterEnterpriseRequest { Enterprise = e2Updated, RequestId = "fx-e2-update" });
+        Check(withFigures.Figures.Overdue == 4 && withFigures.Figures.FatalAccidentsThisYear == 1, "e2's update should answer with its figures");
+
         // ---- The final state, once the province adds up ----
         await Until("the province shows the towns' sum", async () =>
         {
