@@ -4,7 +4,7 @@ namespace HazardGrid.Accidents;
 
 /// <summary>A fatal accident as a pushing system reports it.</summary>
 [GenerateSerializer, Immutable, Alias("hg.FatalAccidentReport")]
-public sealed record FatalAccidentReport([property: Id(0)] DateTimeOffset OccurredAt, [property: Id(1)] int Deaths, [property: Id(2)] string Description)
+public sealed record FatalAccidentReport(DateTimeOffset OccurredAt, int Deaths, string Description)
 {
     public FatalAccidentReport Validate(DateTimeOffset now)
     {
@@ -29,4 +29,4 @@ public sealed record FatalAccidentReport([property: Id(0)] DateTimeOffset Occurr
 
 /// <summary>A fatal accident at an enterprise, as its town counts it.</summary>
 [GenerateSerializer, Immutable, Alias("hg.FatalAccident")]
-public sealed record FatalAccident([property: Id(0)] string Id, [property: Id(1)] string CreditCode, [property: Id(2)] string TownCode, [property: Id(3)] DateTimeOffset OccurredAt, [property: Id(4)] int Deaths, [property: Id(5)] string Description, [property: Id(6)] DateTimeOffset ReportedAt);
+public sealed record FatalAccident(string Id, string CreditCode, string TownCode, DateTimeOffset OccurredAt, int Deaths, string Description, DateTimeOffset ReportedAt);

@@ -6,7 +6,7 @@ namespace HazardGrid.Enterprises;
 
 /// <summary>A named person the directives hold responsible; the phone is where notifications go.</summary>
 [GenerateSerializer, Immutable, Alias("hg.Person")]
-public sealed record Person([property: Id(0)] string Name, [property: Id(1)] string? Phone)
+public sealed record Person(string Name, string? Phone)
 {
     public static Person Validate(Person? person, string field)
     {
@@ -27,13 +27,13 @@ public sealed record Person([property: Id(0)] string Name, [property: Id(1)] str
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.EnterpriseProfile")]
 public sealed record EnterpriseProfile(
-    [property: Id(0)] string CreditCode,
-    [property: Id(1)] string Name,
-    [property: Id(2)] string TownCode,
-    [property: Id(3)] ImmutableArray<Sector> Sectors,
-    [property: Id(4)] Person Principal,
-    [property: Id(5)] Person ActualController,
-    [property: Id(6)] Person? SafetyDirector)
+    string CreditCode,
+    string Name,
+    string TownCode,
+    ImmutableArray<Sector> Sectors,
+    Person Principal,
+    Person ActualController,
+    Person? SafetyDirector)
 {
     /// <summary>Normalises and checks every field against the rules and the region tree.</summary>
     public static EnterpriseProfile Validate(EnterpriseProfile profile, RegionCatalog regions)

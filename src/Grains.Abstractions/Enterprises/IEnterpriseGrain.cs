@@ -10,12 +10,12 @@ namespace HazardGrid.Enterprises;
 
 /// <summary>An enterprise as the system knows it now, with the figures of its own hazards.</summary>
 [GenerateSerializer, Immutable, Alias("hg.Enterprise")]
-public sealed record Enterprise([property: Id(0)] EnterpriseProfile Profile, [property: Id(1)] HazardFigures Figures, [property: Id(2)] DateTimeOffset RegisteredAt, [property: Id(3)] DateTimeOffset UpdatedAt, [property: Id(4)] ImmutableArray<FatalAccident> FatalAccidents);
+public sealed record Enterprise(EnterpriseProfile Profile, HazardFigures Figures, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, ImmutableArray<FatalAccident> FatalAccidents);
 
 /// <summary>The outcome of a hazard report: the hazard, and whether this report created it or
 /// landed on a hazard already registered for the same finding.</summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardReportOutcome")]
-public sealed record HazardReportOutcome([property: Id(0)] MajorHazard Hazard, [property: Id(1)] bool Created);
+public sealed record HazardReportOutcome(MajorHazard Hazard, bool Created);
 
 /// <summary>
 /// One enterprise, keyed by its Unified Social Credit Code. Owns the enterprise's profile, the

@@ -12,12 +12,12 @@ public enum DirectReportKind
 /// <summary>What reaches the province directly, ahead of the batched figures.</summary>
 [GenerateSerializer, Immutable, Alias("hg.DirectReport")]
 public sealed record DirectReport(
-    [property: Id(0)] string Id,
-    [property: Id(1)] DirectReportKind Kind,
-    [property: Id(2)] string CreditCode,
-    [property: Id(3)] string EnterpriseName,
-    [property: Id(4)] string TownCode,
-    [property: Id(5)] DateTimeOffset OccurredAt,
-    [property: Id(6)] DateTimeOffset ReceivedAt,
-    [property: Id(7)] int Deaths,
-    [property: Id(8)] string Summary);
+    string Id,
+    DirectReportKind Kind,
+    string CreditCode,
+    string EnterpriseName,
+    string TownCode,
+    DateTimeOffset OccurredAt,
+    DateTimeOffset ReceivedAt,
+    int Deaths,
+    string Summary);

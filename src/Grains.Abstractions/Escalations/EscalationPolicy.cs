@@ -12,11 +12,11 @@ namespace HazardGrid.Escalations;
 /// must be supervised at for it to apply.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.LadderRung")]
-public sealed record LadderRung([property: Id(0)] EscalationStep Step, [property: Id(1)] int Days, [property: Id(2)] bool RaisesLevel, [property: Id(3)] SupervisionLevel? OnlyAtLevel);
+public sealed record LadderRung(EscalationStep Step, int Days, bool RaisesLevel, SupervisionLevel? OnlyAtLevel);
 
 /// <summary>A ladder for hazards of one sector and/or supervision level (null: any).</summary>
 [GenerateSerializer, Immutable, Alias("hg.Ladder")]
-public sealed record Ladder([property: Id(0)] Sector? Sector, [property: Id(1)] SupervisionLevel? Level, [property: Id(2)] bool WorkingDays, [property: Id(3)] ImmutableArray<LadderRung> Rungs)
+public sealed record Ladder(Sector? Sector, SupervisionLevel? Level, bool WorkingDays, ImmutableArray<LadderRung> Rungs)
 {
     /// <summary>When <paramref name="rung"/> falls due for a hazard whose deadline is <paramref name="deadline"/>.</summary>
     public DateTimeOffset DueAt(LadderRung rung, DateTimeOffset deadline) =>
@@ -25,7 +25,7 @@ public sealed record Ladder([property: Id(0)] Sector? Sector, [property: Id(1)] 
 
 /// <summary>The rung a hazard climbs next and when it falls due.</summary>
 [GenerateSerializer, Immutable, Alias("hg.DueRung")]
-public sealed record DueRung([property: Id(0)] LadderRung Rung, [property: Id(1)] DateTimeOffset DueAt);
+public sealed record DueRung(LadderRung Rung, DateTimeOffset DueAt);
 
 /// <summary>
 /// The escalation policy: the default ladder, overrides per sector and level, and the thresholds
@@ -33,10 +33,10 @@ public sealed record DueRung([property: Id(0)] LadderRung Rung, [property: Id(1)
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.EscalationPolicy")]
 public sealed record EscalationPolicy(
-    [property: Id(0)] Ladder Default,
-    [property: Id(1)] ImmutableArray<Ladder> Overrides,
-    [property: Id(2)] double RegionOverdueShareThreshold,
-    [property: Id(3)] int WatchListOverdueHazards)
+    Ladder Default,
+    ImmutableArray<Ladder> Overrides,
+    double RegionOverdueShareThreshold,
+    int WatchListOverdueHazards)
 {
     /// <summary>HazardGrid's default ladder over the directives' steps (docs/domain.md, "The
     /// escalation ladder"; the day counts are ours, the directives give none): letter at the

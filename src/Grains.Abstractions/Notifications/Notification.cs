@@ -26,15 +26,15 @@ public enum RecipientRole
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.Notification")]
 public sealed record Notification(
-    [property: Id(0)] string Id,
-    [property: Id(1)] DateTimeOffset At,
-    [property: Id(2)] string HazardId,
-    [property: Id(3)] NotificationKind Kind,
-    [property: Id(4)] RecipientRole Role,
-    [property: Id(5)] string RecipientName,
-    [property: Id(6)] string? Phone,
-    [property: Id(7)] string Message);
+    string Id,
+    DateTimeOffset At,
+    string HazardId,
+    NotificationKind Kind,
+    RecipientRole Role,
+    string RecipientName,
+    string? Phone,
+    string Message);
 
 /// <summary>The enterprise's people a hazard's notices go to, as its profile names them at the time.</summary>
 [GenerateSerializer, Immutable, Alias("hg.Addressees")]
-public sealed record Addressees([property: Id(0)] Enterprises.Person Principal, [property: Id(1)] Enterprises.Person ActualController);
+public sealed record Addressees(Enterprises.Person Principal, Enterprises.Person ActualController);

@@ -11,17 +11,17 @@ namespace HazardGrid.Rollups;
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardFacts")]
 public sealed record HazardFacts(
-    [property: Id(0)] string HazardId,
-    [property: Id(1)] long Version,
-    [property: Id(2)] string CreditCode,
-    [property: Id(3)] string TownCode,
-    [property: Id(4)] Sector Sector,
-    [property: Id(5)] HazardStatus Status,
-    [property: Id(6)] DateTimeOffset FoundAt,
-    [property: Id(7)] DateTimeOffset? Deadline,
-    [property: Id(8)] DateTimeOffset? ClosedAt,
-    [property: Id(9)] SupervisionLevel Level,
-    [property: Id(10)] ImmutableArray<EscalationRecord> Escalations)
+    string HazardId,
+    long Version,
+    string CreditCode,
+    string TownCode,
+    Sector Sector,
+    HazardStatus Status,
+    DateTimeOffset FoundAt,
+    DateTimeOffset? Deadline,
+    DateTimeOffset? ClosedAt,
+    SupervisionLevel Level,
+    ImmutableArray<EscalationRecord> Escalations)
 {
     public bool IsOpen => Status is HazardStatus.Registered or HazardStatus.Rectifying or HazardStatus.AwaitingVerification;
 

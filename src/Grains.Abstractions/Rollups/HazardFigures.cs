@@ -9,23 +9,23 @@ namespace HazardGrid.Rollups;
 
 /// <summary>One sector's share of a region's or enterprise's figures.</summary>
 [GenerateSerializer, Immutable, Alias("hg.SectorFigures")]
-public sealed record SectorFigures([property: Id(0)] Sector Sector, [property: Id(1)] int Open, [property: Id(2)] int Overdue, [property: Id(3)] int Closed);
+public sealed record SectorFigures(Sector Sector, int Open, int Overdue, int Closed);
 
 /// <summary>Escalation figures: open hazards by supervision level, ladder steps fired this month,
 /// and the enterprises on the watch list.</summary>
 [GenerateSerializer, Immutable, Alias("hg.EscalationFigures")]
 public sealed record EscalationFigures(
-    [property: Id(0)] int AtCountyLevel,
-    [property: Id(1)] int AtCityLevel,
-    [property: Id(2)] int AtProvinceLevel,
-    [property: Id(3)] int WarningLettersThisMonth,
-    [property: Id(4)] int CircularsThisMonth,
-    [property: Id(5)] int SummonsThisMonth,
-    [property: Id(6)] int ExposuresThisMonth,
-    [property: Id(7)] int InvestigationsThisMonth,
-    [property: Id(8)] int Exposed,
-    [property: Id(9)] int UnderInvestigation,
-    [property: Id(10)] int WatchListEnterprises);
+    int AtCountyLevel,
+    int AtCityLevel,
+    int AtProvinceLevel,
+    int WarningLettersThisMonth,
+    int CircularsThisMonth,
+    int SummonsThisMonth,
+    int ExposuresThisMonth,
+    int InvestigationsThisMonth,
+    int Exposed,
+    int UnderInvestigation,
+    int WatchListEnterprises);
 
 /// <summary>
 /// The status figures of a set of hazards (an enterprise's, a town's, or everything under a
@@ -33,22 +33,22 @@ public sealed record EscalationFigures(
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardFigures")]
 public sealed record HazardFigures(
-    [property: Id(0)] int Registered,
-    [property: Id(1)] int Rectifying,
-    [property: Id(2)] int AwaitingVerification,
-    [property: Id(3)] int Closed,
-    [property: Id(4)] int Withdrawn,
-    [property: Id(5)] int Invalid,
-    [property: Id(6)] int Overdue,
-    [property: Id(7)] int ClosedThisMonth,
-    [property: Id(8)] int OpenStock,
-    [property: Id(9)] int OpenIncrement,
-    [property: Id(10)] int ClosedStock,
-    [property: Id(11)] int ClosedIncrement,
-    [property: Id(12)] EquatableArray<SectorFigures> BySector,
-    [property: Id(13)] EscalationFigures Escalations,
-    [property: Id(14)] int FatalAccidentsThisYear = 0,
-    [property: Id(15)] int DeathsThisYear = 0)
+    int Registered,
+    int Rectifying,
+    int AwaitingVerification,
+    int Closed,
+    int Withdrawn,
+    int Invalid,
+    int Overdue,
+    int ClosedThisMonth,
+    int OpenStock,
+    int OpenIncrement,
+    int ClosedStock,
+    int ClosedIncrement,
+    EquatableArray<SectorFigures> BySector,
+    EscalationFigures Escalations,
+    int FatalAccidentsThisYear = 0,
+    int DeathsThisYear = 0)
 {
     /// <summary>No hazards. Like <see cref="Sum"/> and equality, it follows the members above by
     /// itself: a new figure is a new member here, counted in <see cref="Count"/>, and nothing else.</summary>

@@ -10,7 +10,7 @@ namespace HazardGrid.Rollups;
 /// leadership up for summons until it falls back.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.RegionStatus")]
-public sealed record RegionStatus([property: Id(0)] Region Region, [property: Id(1)] HazardFigures Figures, [property: Id(2)] DateTimeOffset AsOf, [property: Id(3)] bool LeadershipSummons, [property: Id(4)] ImmutableArray<DirectReport> DirectReports)
+public sealed record RegionStatus(Region Region, HazardFigures Figures, DateTimeOffset AsOf, bool LeadershipSummons, ImmutableArray<DirectReport> DirectReports)
 {
     /// <summary>Whether a watcher shown <paramref name="before"/> must be shown this status (the
     /// instant alone moving on is no change).</summary>
@@ -21,12 +21,12 @@ public sealed record RegionStatus([property: Id(0)] Region Region, [property: Id
 
 /// <summary>An enterprise on a region's watch list, and why.</summary>
 [GenerateSerializer, Immutable, Alias("hg.WatchListEntry")]
-public sealed record WatchListEntry([property: Id(0)] string CreditCode, [property: Id(1)] string TownCode, [property: Id(2)] bool Exposed, [property: Id(3)] int OverdueHazards, [property: Id(4)] int FatalAccidentsThisYear = 0);
+public sealed record WatchListEntry(string CreditCode, string TownCode, bool Exposed, int OverdueHazards, int FatalAccidentsThisYear = 0);
 
 /// <summary>A ladder step that fired on a hazard in the region.</summary>
 [GenerateSerializer, Immutable, Alias("hg.RegionEscalationEvent")]
-public sealed record RegionEscalationEvent([property: Id(0)] string HazardId, [property: Id(1)] string TownCode, [property: Id(2)] EscalationStep Step, [property: Id(3)] DateTimeOffset DueAt, [property: Id(4)] DateTimeOffset FiredAt, [property: Id(5)] string Trigger);
+public sealed record RegionEscalationEvent(string HazardId, string TownCode, EscalationStep Step, DateTimeOffset DueAt, DateTimeOffset FiredAt, string Trigger);
 
 /// <summary>A child region's figures as its parent holds them; <see cref="Sequence"/> orders reports from one child.</summary>
 [GenerateSerializer, Immutable, Alias("hg.ChildFigures")]
-public sealed record ChildFigures([property: Id(0)] string Code, [property: Id(1)] HazardFigures Figures, [property: Id(2)] long Sequence);
+public sealed record ChildFigures(string Code, HazardFigures Figures, long Sequence);

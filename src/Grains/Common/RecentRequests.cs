@@ -14,7 +14,7 @@ namespace HazardGrid.Common;
 /// recognised (by a 64-bit hash) and refused as too old to answer, rather than applied again.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.RecentRequests`1")]
-public sealed record RecentRequests<T>([property: Id(0)] ImmutableList<RecordedRequest<T>> Entries)
+public sealed record RecentRequests<T>(ImmutableList<RecordedRequest<T>> Entries)
 {
     public const int Capacity = 256;
 
@@ -59,4 +59,4 @@ public sealed record RecentRequests<T>([property: Id(0)] ImmutableList<RecordedR
 }
 
 [GenerateSerializer, Immutable, Alias("hg.RecordedRequest`1")]
-public sealed record RecordedRequest<T>([property: Id(0)] string RequestId, [property: Id(1)] string Fingerprint, [property: Id(2)] T Outcome);
+public sealed record RecordedRequest<T>(string RequestId, string Fingerprint, T Outcome);
