@@ -119,7 +119,7 @@ public sealed class KubernetesManifestTests
 
         var job = Map(Map(Map(Document("Job", "hazardgrid-schema"), "spec"), "template"), "spec");
         var migrate = (Dictionary<object, object>)((List<object>)job["containers"])[0];
-        Assert.Equal(["dotnet", "HazardGrid.Silo.dll", "migrate"], ((List<object>)migrate["command"]).Cast<string>());
+        Assert.Equal(["dotnet", "/app/silo/HazardGrid.Silo.dll", "migrate"], ((List<object>)migrate["command"]).Cast<string>());
     }
 
     private static List<Dictionary<object, object>> Render()

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
@@ -15,8 +14,6 @@ namespace HazardGrid.Tests.Embedded;
 /// </summary>
 public sealed class GatewayReadinessTests : IDisposable
 {
-    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(60);
-
     private readonly string _data = Path.Combine(Path.GetTempPath(), "hazardgrid-ready-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -32,75 +29,28 @@ public sealed class GatewayReadinessTests : IDisposable
     {
         var orleansPort = SiloProcess.FreePort();
         var (grpcPort, httpPort) = (SiloProcess.FreePort(), SiloProcess.FreePort());
-        using var gateway = StartGateway(orleansPort, grpcPort, httpPort, out var output);
-        try
-        {
-            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}"), Timeout = TimeSpan.FromSeconds(10) };
-            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
-            var health = new Health.HealthClient(channel);
+        await using var gateway = ProcessUnderTest.Start(Path.Combine(AppContext.BaseDirectory, "HazardGrid.Gateway.dll"),
+            $"--HazardGrid:GatewayPort={orleansPort}", $"--HazardGrid:Endpoints:GrpcPort={grpcPort}", $"--HazardGrid:Endpoints:HttpPort={httpPort}");
+        var (live, ready) = ($"http://127.0.0.1:{httpPort}{HealthExtensions.LivenessPath}", $"http://127.0.0.1:{httpPort}{HealthExtensions.ReadinessPath}");
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        var health = new Health.HealthClient(channel);
 
-            // No silo: alive, not ready, and it says so on both protocols.
-            await Eventually(async () => await Status(http, HealthExtensions.LivenessPath) == HttpStatusCode.OK, "the gateway answers /healthz", output);
-            Assert.Equal(HttpStatusCode.ServiceUnavailable, await Status(http, HealthExtensions.ReadinessPath));
-            Assert.All(await GrpcHealth(health), s => Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, s));
+        // No silo: alive, not ready, and it says so on both protocols.
+        await gateway.WaitForHttpAsync(live, HttpStatusCode.OK);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, await ProcessUnderTest.StatusAsync(ready));
+        Assert.All(await GrpcHealth(health), s => Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, s));
 
-            // A silo on the gateway's Orleans port: ready.
-            var silo = await SiloProcess.StartAsync(_data, $"--HazardGrid:GatewayPort={orleansPort}");
-            await using (silo)
-            {
-                await Eventually(async () => await Status(http, HealthExtensions.ReadinessPath) == HttpStatusCode.OK, "the gateway becomes ready", output);
-                Assert.All(await GrpcHealth(health), s => Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, s));
-                Assert.Contains("HazardGrid gateway is running", Text(output));
+        // A silo on the gateway's Orleans port: ready.
+        await using var silo = await SiloProcess.StartAsync(_data, $"--HazardGrid:GatewayPort={orleansPort}");
+        await gateway.WaitForHttpAsync(ready, HttpStatusCode.OK);
+        Assert.All(await GrpcHealth(health), s => Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, s));
+        await gateway.WaitForLineAsync("HazardGrid gateway is running");
 
-                // The silo dies: not ready again, while still alive.
-                silo.Kill();
-                await Eventually(async () => await Status(http, HealthExtensions.ReadinessPath) == HttpStatusCode.ServiceUnavailable, "the gateway turns not ready", output);
-                Assert.All(await GrpcHealth(health), s => Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, s));
-                Assert.Equal(HttpStatusCode.OK, await Status(http, HealthExtensions.LivenessPath));
-            }
-        }
-        finally
-        {
-            gateway.Kill(entireProcessTree: true);
-            await gateway.WaitForExitAsync();
-        }
-    }
-
-    private static Process StartGateway(int orleansPort, int grpcPort, int httpPort, out List<string> output)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "HazardGrid.Gateway.dll"));
-        start.ArgumentList.Add($"--HazardGrid:GatewayPort={orleansPort}");
-        start.ArgumentList.Add($"--HazardGrid:Endpoints:GrpcPort={grpcPort}");
-        start.ArgumentList.Add($"--HazardGrid:Endpoints:HttpPort={httpPort}");
-        var lines = new List<string>();
-        var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (lines) { lines.Add(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (lines) { lines.Add(e.Data); } } };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        output = lines;
-        return process;
-    }
-
-    private static async Task<HttpStatusCode?> Status(HttpClient http, string path)
-    {
-        try
-        {
-            using var response = await http.GetAsync(path);
-            return response.StatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return null; // not listening yet
-        }
+        // The silo dies: not ready again, while still alive.
+        silo.Kill();
+        await gateway.WaitForHttpAsync(ready, HttpStatusCode.ServiceUnavailable);
+        Assert.All(await GrpcHealth(health), s => Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, s));
+        Assert.Equal(HttpStatusCode.OK, await ProcessUnderTest.StatusAsync(live));
     }
 
     private static async Task<List<HealthCheckResponse.Types.ServingStatus>> GrpcHealth(Health.HealthClient health)
@@ -112,24 +62,5 @@ public sealed class GatewayReadinessTests : IDisposable
         }
 
         return statuses;
-    }
-
-    /// <summary>Polls until <paramref name="condition"/> holds, for at most a minute.</summary>
-    private static async Task Eventually(Func<Task<bool>> condition, string what, List<string> output)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.True(clock.Elapsed < s_bound, $"Expected {what} within {s_bound.TotalSeconds} s. Gateway output:\n{Text(output)}");
-            await Task.Delay(200);
-        }
-    }
-
-    private static string Text(List<string> output)
-    {
-        lock (output)
-        {
-            return string.Join('\n', output);
-        }
     }
 }
