@@ -38,7 +38,7 @@ var pgbenchRate = await PostgresBaseline.SingleRowInsertsPerSecond(connectionStr
 
 var silo = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Silo.dll");
 using var service = new ServiceProcess(silo, Path.GetTempPath(), http: true, "--HazardGrid:Mode=PostgreSql", $"--ConnectionStrings:HazardGrid={connectionString}");
-using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{service.GrpcPort}", new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
+using var channel = LoadRunner.CreateChannel($"http://127.0.0.1:{service.GrpcPort}"); // the simulator's retries on UNAVAILABLE
 var regionsApi = new RegionService.RegionServiceClient(channel);
 await WaitUntil(async () => { try { await regionsApi.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" }); return true; } catch (Grpc.Core.RpcException) { return false; } }, TimeSpan.FromSeconds(60));
 

@@ -8,12 +8,23 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration, new EndpointOptions { GrpcPort = 5200, HttpPort = 5201 });
 var cluster = ClusterSettings.Read(builder.Configuration);
 var siloGatewayPort = builder.Configuration.GetValue("HazardGrid:GatewayPort", 30000);
-builder.UseOrleansClient(client => client.UseHazardGridCluster(cluster, siloGatewayPort));
+builder.UseOrleansClient(client => client.UseHazardGridCluster(cluster, siloGatewayPort).UseConnectionRetryFilter<ClusterConnectionRetry>());
+
+// Kestrel starts alongside the Orleans client rather than after it: while no silo is reachable the
+// probes answer (live, not ready) and the client keeps connecting.
+builder.Services.Configure<HostOptions>(o => o.ServicesStartConcurrently = true);
 builder.Services.AddHazardGridGateway();
 
 var app = builder.Build();
 app.MapHazardGridGateway();
-app.MapGet("/healthz", () => Results.Ok("ok"));
 app.Lifetime.ApplicationStarted.Register(() =>
-    Console.WriteLine($"HazardGrid gateway is running: gRPC (h2c) on port {endpoints.GrpcPort}, {cluster.Mode} cluster '{cluster.ClusterId}'."));
+{
+    var host = endpoints.ListenOnAnyAddress ? "0.0.0.0" : "127.0.0.1";
+    Console.WriteLine($"HazardGrid gateway is running ({cluster.Mode} cluster '{cluster.ClusterId}', connected).");
+    Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}");
+    if (endpoints.HttpPort != 0)
+    {
+        Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz, /readyz");
+    }
+});
 app.Run();

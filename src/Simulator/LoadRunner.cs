@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Grpc.Net.Client;
+using Grpc.Net.Client.Configuration;
 using HazardGrid.Api.V1;
 
 namespace HazardGrid.Simulator;
@@ -18,9 +20,12 @@ public sealed class RunStats
 
     public long DuplicatesAbsorbed => Interlocked.Read(ref _duplicatesAbsorbed);
 
-    public void Call() => Interlocked.Increment(ref _calls);
-
-    public void Retry() => Interlocked.Increment(ref _retries);
+    /// <summary>One call that took <paramref name="attempts"/> attempts, <paramref name="retries"/> of them retries.</summary>
+    public void Attempts(int attempts, int retries)
+    {
+        Interlocked.Add(ref _calls, attempts);
+        Interlocked.Add(ref _retries, retries);
+    }
 
     public void DuplicateAbsorbed() => Interlocked.Increment(ref _duplicatesAbsorbed);
 }
@@ -36,8 +41,6 @@ public sealed class RunStats
 /// anchor repeats each request exactly (same id, same content) and changes nothing.</param>
 public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int concurrency, DateTimeOffset anchor, Action<string, long, long>? progress = null)
 {
-    private const int MaxAttempts = 8;
-
     private readonly EnterpriseService.EnterpriseServiceClient _enterprises = new(invoker);
     private readonly HazardService.HazardServiceClient _hazards = new(invoker);
 
@@ -84,7 +87,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
             request.Requests.Add(new RegisterEnterpriseRequest { Enterprise = enterprise, RequestId = Id($"e{e.Index}") });
         }
 
-        return Call(batch[0].CountyCode, ct, (headers, token) => _enterprises.BatchRegisterEnterprisesAsync(request, headers, cancellationToken: token).ResponseAsync);
+        return Call(batch[0].CountyCode, ct, (headers, token) => _enterprises.BatchRegisterEnterprisesAsync(request, headers, cancellationToken: token));
     }
 
     private async Task PushHazardAsync(SimHazard h, CancellationToken ct)
@@ -101,7 +104,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
         };
         var parent = $"enterprises/{h.Enterprise.CreditCode}";
         var reported = await Call(county, ct, (headers, token) => _hazards.ReportHazardAsync(
-            new ReportHazardRequest { Parent = parent, Hazard = finding, RequestId = Id($"h{h.Index}/report") }, headers, cancellationToken: token).ResponseAsync);
+            new ReportHazardRequest { Parent = parent, Hazard = finding, RequestId = Id($"h{h.Index}/report") }, headers, cancellationToken: token));
         var name = reported.Hazard.Name;
 
         // One in a hundred findings is reported again through another channel: it must be absorbed.
@@ -110,7 +113,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
             var again = finding.Clone();
             again.Channel = h.Channel == ReportChannel.SelfReport ? ReportChannel.Inspection : ReportChannel.SelfReport;
             var repeat = await Call(county, ct, (headers, token) => _hazards.ReportHazardAsync(
-                new ReportHazardRequest { Parent = parent, Hazard = again, RequestId = Id($"h{h.Index}/again") }, headers, cancellationToken: token).ResponseAsync);
+                new ReportHazardRequest { Parent = parent, Hazard = again, RequestId = Id($"h{h.Index}/again") }, headers, cancellationToken: token));
             if (!repeat.Created && repeat.Hazard.Name == name)
             {
                 Stats.DuplicateAbsorbed();
@@ -123,7 +126,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
         batch.Updates.AddRange(LifeAfterReport(h, name, reported.Hazard.RegisterTime));
         if (batch.Updates.Count > 0)
         {
-            await Call(county, ct, (headers, token) => _hazards.BatchUpdateHazardsAsync(batch, headers, cancellationToken: token).ResponseAsync);
+            await Call(county, ct, (headers, token) => _hazards.BatchUpdateHazardsAsync(batch, headers, cancellationToken: token));
         }
     }
 
@@ -214,7 +217,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
                         FoundTime = Timestamp.FromDateTimeOffset(anchor),
                     };
                     var reported = await Call(e.CountyCode, cancellationToken, (headers, token) => _hazards.ReportHazardAsync(
-                        new ReportHazardRequest { Parent = $"enterprises/{e.CreditCode}", Hazard = finding, RequestId = Id($"live{worker}-{n}/report") }, headers, cancellationToken: token).ResponseAsync);
+                        new ReportHazardRequest { Parent = $"enterprises/{e.CreditCode}", Hazard = finding, RequestId = Id($"live{worker}-{n}/report") }, headers, cancellationToken: token));
                     mine.Add((reported.Hazard.Name, e.CountyCode, Outcome.Registered));
                     outcome = outcome with { Writes = outcome.Writes + 1 };
                     continue;
@@ -246,7 +249,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
                     mine[open] = (name, county, Outcome.Closed);
                 }
 
-                await Call(county, cancellationToken, (headers, token) => _hazards.BatchUpdateHazardsAsync(batch, headers, cancellationToken: token).ResponseAsync);
+                await Call(county, cancellationToken, (headers, token) => _hazards.BatchUpdateHazardsAsync(batch, headers, cancellationToken: token));
                 outcome = outcome with { Writes = outcome.Writes + 1 };
             }
 
@@ -261,24 +264,58 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
         return outcomes.Aggregate(new LiveOutcome(), (a, b) => a.Plus(b)) with { Elapsed = clock.Elapsed };
     }
 
-    /// <summary>One write, retried with the same request id while the service says it is unavailable.</summary>
-    private async Task<T> Call<T>(string county, CancellationToken ct, Func<Metadata, CancellationToken, Task<T>> call)
+    /// <summary>
+    /// One write. Retries are the channel's (<see cref="CreateChannel"/>: gRPC's own retry policy,
+    /// on UNAVAILABLE), which re-sends the same request — the same request id — so a retry changes
+    /// nothing the first attempt did. The attempts it took are counted from the response's
+    /// <c>grpc-previous-rpc-attempts</c> header.
+    /// </summary>
+    private async Task<T> Call<T>(string county, CancellationToken ct, Func<Metadata, CancellationToken, AsyncUnaryCall<T>> invoke)
     {
         var headers = new Metadata { { "x-system-id", $"county-{county}" } };
-        for (var attempt = 1; ; attempt++)
-        {
-            Stats.Call();
-            try
-            {
-                return await call(headers, ct);
-            }
-            catch (RpcException ex) when (attempt < MaxAttempts && ex.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.Internal or StatusCode.Unknown or StatusCode.ResourceExhausted)
-            {
-                Stats.Retry();
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), ct);
-            }
-        }
+        using var call = invoke(headers, ct);
+        var response = await call.ResponseAsync;
+        var retries = (await call.ResponseHeadersAsync).GetValue(PreviousAttemptsHeader) is { } value
+            ? int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)
+            : 0;
+        Stats.Attempts(1 + retries, retries);
+        return response;
     }
+
+    /// <summary>Set by Grpc.Net.Client on a response that took more than one attempt (gRPC retry design A6).</summary>
+    private const string PreviousAttemptsHeader = "grpc-previous-rpc-attempts";
+
+    /// <summary>How many attempts a call may take: the first and up to seven retries.</summary>
+    public const int MaxAttempts = 8;
+
+    /// <summary>
+    /// A channel to the gateway at <paramref name="target"/> whose calls are retried by gRPC itself
+    /// while the service answers UNAVAILABLE (a silo failing over, a gateway restarting), with
+    /// exponential backoff from 0.2 s to 2 s, up to <see cref="MaxAttempts"/> attempts.
+    /// </summary>
+    public static GrpcChannel CreateChannel(string target) => GrpcChannel.ForAddress(target, new GrpcChannelOptions
+    {
+        HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true },
+        MaxRetryAttempts = MaxAttempts,
+        ServiceConfig = new ServiceConfig
+        {
+            MethodConfigs =
+            {
+                new MethodConfig
+                {
+                    Names = { MethodName.Default },
+                    RetryPolicy = new RetryPolicy
+                    {
+                        MaxAttempts = MaxAttempts,
+                        InitialBackoff = TimeSpan.FromMilliseconds(200),
+                        MaxBackoff = TimeSpan.FromSeconds(2),
+                        BackoffMultiplier = 2,
+                        RetryableStatusCodes = { StatusCode.Unavailable },
+                    },
+                },
+            },
+        },
+    });
 
     private string Id(string what) => $"sim{model.Seed}-{what}";
 }
@@ -300,43 +337,4 @@ public sealed record LiveOutcome(long Queries = 0, double QueryMilliseconds = 0,
         OpenIncrement = loaded.OpenIncrement + Registered + Rectifying,
         ClosedIncrement = loaded.ClosedIncrement + Closed,
     };
-}
-
-/// <summary>A one-line progress bar on a terminal; a line every few seconds when output is redirected.</summary>
-public sealed class ProgressBar
-{
-    private readonly object _gate = new();
-    private readonly Stopwatch _phaseClock = new();
-    private string _phase = string.Empty;
-    private TimeSpan _lastLine;
-
-    public void Report(string phase, long done, long total)
-    {
-        lock (_gate)
-        {
-            if (phase != _phase)
-            {
-                _phase = phase;
-                _phaseClock.Restart();
-                _lastLine = TimeSpan.Zero;
-            }
-
-            var fraction = total == 0 ? 1 : (double)done / total;
-            var rate = done / Math.Max(0.001, _phaseClock.Elapsed.TotalSeconds);
-            var text = $"{phase,-12} [{new string('#', (int)(fraction * 30)),-30}] {fraction,4:P0} {done:N0}/{total:N0} {rate:N0}/s";
-            if (!Console.IsOutputRedirected)
-            {
-                Console.Write($"\r{text}   ");
-                if (done == total)
-                {
-                    Console.WriteLine();
-                }
-            }
-            else if (done == total || _phaseClock.Elapsed - _lastLine > TimeSpan.FromSeconds(5))
-            {
-                Console.WriteLine(text);
-                _lastLine = _phaseClock.Elapsed;
-            }
-        }
-    }
 }

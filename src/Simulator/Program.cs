@@ -12,7 +12,6 @@
 // Every write is derived from the seed and the anchor (printed at start), so an interrupted run
 // resumed with the same --seed and --anchor repeats its requests exactly and duplicates nothing.
 using System.Diagnostics;
-using Grpc.Net.Client;
 using HazardGrid.Api.V1;
 using HazardGrid.Simulator;
 
@@ -21,7 +20,7 @@ var anchor = options.Anchor ?? DateTimeOffset.UtcNow;
 var model = ProvinceModel.Generate(options.Seed, options.Enterprises, options.Hazards, anchor);
 Console.WriteLine($"Simulating {options.Enterprises:N0} enterprises and {options.Hazards:N0} major hazards (seed {options.Seed}, anchor {anchor:O}) against {options.Target}, {options.Concurrency} calls in flight");
 
-using var channel = GrpcChannel.ForAddress(options.Target, new GrpcChannelOptions { HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true } });
+using var channel = LoadRunner.CreateChannel(options.Target);
 var bar = new ProgressBar();
 var runner = new LoadRunner(channel.CreateCallInvoker(), model, options.Concurrency, anchor, bar.Report);
 var clock = Stopwatch.StartNew();

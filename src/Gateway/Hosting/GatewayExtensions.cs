@@ -5,8 +5,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HazardGrid.Gateway.Hosting;
 
-/// <summary>Registers and maps the gRPC API. Used by the standalone gateway and by the silo host
-/// when it co-hosts the gateway.</summary>
+/// <summary>Registers and maps the gRPC API and its health (gRPC health, <c>/healthz</c>, <c>/readyz</c>;
+/// see <see cref="HealthExtensions"/>). Used by the standalone gateway and by the silo host when it
+/// co-hosts the gateway.</summary>
 public static class GatewayExtensions
 {
     public static IServiceCollection AddHazardGridGateway(this IServiceCollection services)
@@ -17,7 +18,7 @@ public static class GatewayExtensions
             o.MaxReceiveMessageSize = 4 * 1024 * 1024;
         });
         services.AddGrpcReflection();
-        services.AddGrpcHealthChecks().AddCheck("gateway", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        services.AddHazardGridHealth();
         services.TryAddSingleton(RegionCatalog.Shandong);
         return services;
     }
@@ -29,6 +30,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<RegionApi>();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
+        endpoints.MapHazardGridProbes();
         return endpoints;
     }
 }

@@ -3,10 +3,8 @@ using System.Security.Claims;
 using System.Text;
 using System.Text.Encodings.Web;
 using HazardGrid.Common;
-using HazardGrid.Regions;
-using HazardGrid.Rollups;
+using HazardGrid.Gateway.Hosting;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
@@ -26,16 +24,17 @@ public sealed class OperationsOptions
 }
 
 /// <summary>
-/// What operators need from a silo process: liveness (<c>/healthz</c>) and readiness
-/// (<c>/readyz</c>: the silo answers a grain call) probes, Prometheus metrics at <c>/metrics</c>
+/// What operators need from a silo process besides the probes (<c>/healthz</c>, <c>/readyz</c>: mapped
+/// with the gateway's services by <see cref="HealthExtensions"/>, the same readiness check as a
+/// standalone gateway's), Prometheus metrics at <c>/metrics</c>
 /// (the <c>Microsoft.Orleans</c> meter, the project's <c>HazardGrid</c> meter, ASP.NET Core and the
 /// runtime), and the dashboard at <c>/dashboard/</c>, behind Basic authentication when a password
 /// is configured.
 /// </summary>
 public static class OperationsExtensions
 {
-    public const string LivenessPath = "/healthz";
-    public const string ReadinessPath = "/readyz";
+    public const string LivenessPath = HealthExtensions.LivenessPath;
+    public const string ReadinessPath = HealthExtensions.ReadinessPath;
     public const string MetricsPath = "/metrics";
 
     private const string DashboardScheme = "DashboardBasic";
@@ -43,9 +42,6 @@ public static class OperationsExtensions
     public static IServiceCollection AddHazardGridOperations(this IServiceCollection services, IConfiguration configuration)
     {
         services.Configure<OperationsOptions>(configuration.GetSection(OperationsOptions.Section));
-        services.AddHealthChecks()
-            .AddCheck("process", () => HealthCheckResult.Healthy(), tags: ["live"])
-            .AddCheck<SiloReadinessCheck>("silo", tags: ["ready"]);
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Microsoft.Orleans", HazardGridMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
@@ -60,8 +56,6 @@ public static class OperationsExtensions
     {
         app.UseAuthentication();
         app.UseAuthorization();
-        app.MapHealthChecks(LivenessPath, new() { Predicate = c => c.Tags.Contains("live") });
-        app.MapHealthChecks(ReadinessPath, new() { Predicate = c => c.Tags.Contains("ready") });
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         if (dashboard)
         {
@@ -73,23 +67,6 @@ public static class OperationsExtensions
         }
 
         return app;
-    }
-
-    /// <summary>Ready when the silo serves grain calls: the province's status answers within a few seconds.</summary>
-    private sealed class SiloReadinessCheck(IGrainFactory grains) : IHealthCheck
-    {
-        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
-        {
-            try
-            {
-                await grains.GetGrain<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
-                return HealthCheckResult.Healthy();
-            }
-            catch (Exception ex)
-            {
-                return HealthCheckResult.Unhealthy("the silo does not answer grain calls", ex);
-            }
-        }
     }
 
     /// <summary>HTTP Basic credentials for the dashboard, compared in constant time.</summary>

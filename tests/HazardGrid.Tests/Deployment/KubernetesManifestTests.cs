@@ -81,6 +81,16 @@ public sealed class KubernetesManifestTests
         Assert.Equal(Configuration(Container("hazardgrid-silo"))["HazardGrid:ClusterId"], cluster.ClusterId);
         Assert.Equal(Ports(gateway)["grpc"], endpoints.GrpcPort);
         Assert.Equal(Ports(gateway)["http"], endpoints.HttpPort);
+        // Probes: liveness is cheap, readiness asks the cluster (the same check as the silo's), on the HTTP/1.1 port.
+        Assert.Equal(HealthExtensions.LivenessPath, Probe(gateway, "livenessProbe")["path"]);
+        Assert.Equal(HealthExtensions.ReadinessPath, Probe(gateway, "readinessProbe")["path"]);
+        Assert.Equal("http", Probe(gateway, "readinessProbe")["port"]);
+        foreach (var container in new[] { gateway, Container("hazardgrid-silo") })
+        {
+            var timeout = int.Parse((string)Map(container, "readinessProbe")["timeoutSeconds"], System.Globalization.CultureInfo.InvariantCulture);
+            Assert.True(TimeSpan.FromSeconds(timeout) > HealthExtensions.ClusterReadinessCheck.Timeout, "the readiness probe must wait longer than the check does");
+        }
+
         var service = Document("Service", "hazardgrid-gateway");
         var port = (Dictionary<object, object>)((List<object>)Map(service, "spec")["ports"])[0];
         Assert.Equal("grpc", port["targetPort"]);
@@ -109,7 +119,7 @@ public sealed class KubernetesManifestTests
 
         var job = Map(Map(Map(Document("Job", "hazardgrid-schema"), "spec"), "template"), "spec");
         var migrate = (Dictionary<object, object>)((List<object>)job["containers"])[0];
-        Assert.Equal(["dotnet", "HazardGrid.Silo.dll", "migrate"], ((List<object>)migrate["command"]).Cast<string>());
+        Assert.Equal(["dotnet", "/app/silo/HazardGrid.Silo.dll", "migrate"], ((List<object>)migrate["command"]).Cast<string>());
     }
 
     private static List<Dictionary<object, object>> Render()
