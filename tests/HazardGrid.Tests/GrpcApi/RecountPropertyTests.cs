@@ -67,7 +67,8 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
                 var where = step < 0 ? "at the checkpoint after its 150 steps" : $"at step {step}";
                 throw new XunitException(
                     $"seed {seed} (of {string.Join(",", seeds)}; rerun with HAZARDGRID_RECOUNT_SEEDS={string.Join(",", seeds)}), {where}, " +
-                    $"domain time {fixture.Now:yyyy-MM-dd HH:mm}: {ex.Message}");
+                    $"domain time {fixture.Now:yyyy-MM-dd HH:mm}: {ex.Message}",
+                    ex);
             }
 
             output.WriteLine($"seed {seed}: {model.Hazards.Count} hazards, {refused} refused steps, {fixture.Now:yyyy-MM-dd}, province {(await _api.Region("37")).Figures}");

@@ -53,7 +53,7 @@ public static class Eventually
             if (clock.Elapsed >= limit)
             {
                 var why = last is XunitException ? last.Message : $"{last.GetType().Name}: {last.Message}";
-                throw new XunitException($"waited {clock.Elapsed.TotalSeconds:F1} s ({attempts} attempts) for {waitingFor}; the last attempt said:{Environment.NewLine}{why}");
+                throw new XunitException($"waited {clock.Elapsed.TotalSeconds:F1} s ({attempts} attempts) for {waitingFor}; the last attempt said:{Environment.NewLine}{why}", last);
             }
 
             await Task.Delay(pause);
