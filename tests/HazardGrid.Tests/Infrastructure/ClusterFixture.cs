@@ -38,6 +38,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public FakeTimeProvider Time { get; } = new(Start);
 
+    /// <summary>Grain calls counted as they reach and leave their activations (see <see cref="GrainCallCounter"/>).</summary>
+    public GrainCallCounter Calls { get; } = new();
+
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
     public GrpcChannel Channel { get; private set; } = null!;
@@ -54,7 +57,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Cluster = await TestClusters.StartAsync(new TestClusterSettings { Time = Time });
+        Cluster = await TestClusters.StartAsync(new TestClusterSettings { Time = Time, Silo = silo => silo.AddIncomingGrainCallFilter(Calls) });
 
         var web = WebApplication.CreateSlimBuilder();
         web.Logging.SetMinimumLevel(LogLevel.Warning);
