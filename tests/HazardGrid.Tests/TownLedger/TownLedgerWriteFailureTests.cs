@@ -47,7 +47,7 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
         var grain = _cluster.Client.Town(town);
         var first = Facts(town, code, 1);
         await grain.ApplyHazardFacts([first]);
-        var applied = _calls.Reached("ApplyHazardFacts");
+        var applied = _calls.Reached(GrainsForTests.ApplyHazardFacts);
 
         // Hold the next ledger write, and pile callers up behind it.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -67,7 +67,7 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
         // joined the write in flight or the pending batch behind it (the filter counts a call
         // once the town has run it up to its wait for that write).
         await Eventually.Until(
-            () => _calls.Reached("ApplyHazardFacts") >= applied + 1 + behind.Count + 1 + 1,
+            () => _calls.Reached(GrainsForTests.ApplyHazardFacts) >= applied + 1 + behind.Count + 1 + 1,
             "the held call, the 30 behind it, the repeat and the stored one to have reached the town");
         gate.SetException(new IOException("the disk went away"));
         foreach (var call in behind.Append(held).Append(repeat))
