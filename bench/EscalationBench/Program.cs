@@ -1,6 +1,6 @@
 // Escalation benchmark: N open hazards whose rectification deadlines fall in the same minute;
 // the domain clock is moved past that minute and the run measures how long the ladder takes to
-// fire every warning letter (each one: town → enterprise → hazard write → notification write →
+// fire every warning letter (each one: town → enterprise → hazard write, with its notices →
 // town ledger write), and the process's peak memory.
 //
 // Baseline, measured in the same run on the same silo: the time to apply N ordinary lifecycle
@@ -65,7 +65,7 @@ await ForEach(Enumerable.Range(0, enterprises), async e =>
     }
 });
 load.Stop();
-var province = grains.GetGrain<IRegionGrain>(RegionCatalog.Shandong.Root.Code);
+var province = grains.GetGrain<IRollupGrain>(RegionCatalog.Shandong.Root.Code);
 await WaitUntil(async () => (await province.GetStatus()).Figures.Rectifying == hazardCount, TimeSpan.FromMinutes(5));
 Console.WriteLine($"  loaded in {load.Elapsed.TotalSeconds:F1} s ({2 * hazardCount / load.Elapsed.TotalSeconds:N0} writes/s)");
 

@@ -38,7 +38,7 @@ Console.WriteLine($"Failover bench: 3 silos, 2 gateways, PostgreSQL database {da
 
 try
 {
-    var towns = RegionCatalog.Shandong.All.Where(r => r.Level == RegionLevel.Town).Select(r => r.Code).Take(24).ToArray();
+    var towns = RegionCatalog.Shandong.All.Where(r => r.Level == HazardGrid.Regions.RegionLevel.Town).Select(r => r.Code).Take(24).ToArray();
     var codes = towns.Select((t, i) => HazardGrid.Enterprises.UnifiedSocialCreditCode.Complete("91" + t[..6] + i.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) + "F")).ToArray();
     for (var i = 0; i < codes.Length; i++)
     {

@@ -5,7 +5,7 @@
 // against the simulator's own count, and measures the silo's memory once its enterprise and
 // hazard grains have been deactivated for idleness.
 //
-//   bench/run-province [enterprises] [hazards]
+//   bench/run [seconds per service phase] [enterprises] [hazards]     (the province load runs last)
 //   dotnet run -c Release --project bench/ProvinceBench -- [enterprises] [hazards] [concurrency]
 //   (needs HAZARDGRID_TEST_POSTGRES: eval "$(.ci/postgres-up)")
 using System.Diagnostics;

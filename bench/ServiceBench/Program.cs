@@ -56,7 +56,7 @@ var invoker = channel.Intercept(h => { h.Add("x-system-id", "bench"); return h; 
 var enterprises = new EnterpriseService.EnterpriseServiceClient(invoker);
 var hazards = new HazardService.HazardServiceClient(invoker);
 var regionsApi = new RegionService.RegionServiceClient(invoker);
-var towns = RegionCatalog.Shandong.All.Where(r => r.Level == RegionLevel.Town).Select(r => r.Code).ToArray();
+var towns = RegionCatalog.Shandong.All.Where(r => r.Level == HazardGrid.Regions.RegionLevel.Town).Select(r => r.Code).ToArray();
 var codes = Enumerable.Range(0, 2_000).Select(i => (Town: towns[i % towns.Length], Code: HazardGrid.Enterprises.UnifiedSocialCreditCode.Complete("91" + towns[i % towns.Length][..6] + i.ToString("D8", System.Globalization.CultureInfo.InvariantCulture) + "X"))).ToArray();
 while (true)
 {

@@ -2,9 +2,8 @@
 // run in front of the silos; any of them serves any region.
 using HazardGrid.Gateway.Hosting;
 
-// Settings files are read from beside the program, not from wherever it was started: run from
-// the repository root (as the README does) the working directory holds no appsettings.json, and
-// without it every gRPC call was logged at Information level — a third of the CPU under load.
+// Settings files (log levels among them) are read from beside the program, wherever it is started
+// from: the repository root, where the README runs it, holds no appsettings.json (bench/README.md).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration, new EndpointOptions { GrpcPort = 5200, HttpPort = 5201 });
 var cluster = ClusterSettings.Read(builder.Configuration);

@@ -7,9 +7,8 @@ using HazardGrid.Silo.Hosting;
 using HazardGrid.Silo.Storage;
 using Orleans.Dashboard;
 
-// Settings files are read from beside the program, not from wherever it was started: run from
-// the repository root (as the README does) the working directory holds no appsettings.json, and
-// without it every gRPC call was logged at Information level — a third of the CPU under load.
+// Settings files (log levels among them) are read from beside the program, wherever it is started
+// from: the repository root, where the README runs it, holds no appsettings.json (bench/README.md).
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 var cluster = ClusterSettings.Read(builder.Configuration);
 if (args.FirstOrDefault() == "migrate")

@@ -81,7 +81,7 @@ public sealed class ProvinceModel
     public static ProvinceModel Generate(int seed, int enterpriseCount, int hazardCount, DateTimeOffset now)
     {
         var random = new Random(seed);
-        var towns = RegionCatalog.Shandong.All.Where(r => r.Level == RegionLevel.Town).OrderBy(r => r.Code, StringComparer.Ordinal).ToArray();
+        var towns = RegionCatalog.Shandong.All.Where(r => r.Level == HazardGrid.Regions.RegionLevel.Town).OrderBy(r => r.Code, StringComparer.Ordinal).ToArray();
         var enterprises = new SimEnterprise[enterpriseCount];
         for (var i = 0; i < enterpriseCount; i++)
         {

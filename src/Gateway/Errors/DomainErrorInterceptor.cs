@@ -7,9 +7,13 @@ using HazardGrid.Common;
 namespace HazardGrid.Gateway.Errors;
 
 /// <summary>
-/// Turns domain refusals into gRPC statuses with a machine-readable detail naming the field
-/// (google.rpc.BadRequest, PreconditionFailure or ResourceInfo), and infrastructure failures
-/// into UNAVAILABLE so clients know a retry with the same request_id is safe.
+/// Turns every failure of a call into a status a client can act on: domain refusals into
+/// INVALID_ARGUMENT, NOT_FOUND or FAILED_PRECONDITION with a machine-readable detail naming the
+/// field (google.rpc.BadRequest, ResourceInfo or PreconditionFailure); failures known to be
+/// transient (a silo gone, the database unreachable, a timeout) into UNAVAILABLE, which tells the
+/// client a retry with the same request_id is safe and worth making; and anything else, which is
+/// a fault of the service, into INTERNAL with a generic message and an error id, the exception
+/// itself going to the log only.
 /// </summary>
 public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logger) : Interceptor
 {
@@ -39,6 +43,8 @@ public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logge
         }
     }
 
+    /// <summary>The status for a failure, or null to let it pass as it is (an RpcException already
+    /// carries its status; after the client cancelled, nobody is listening).</summary>
     private RpcException? Translate(Exception ex, ServerCallContext context)
     {
         if (ex is DomainException domain)
@@ -46,17 +52,42 @@ public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logge
             return ToRpcException(domain);
         }
 
-        if (!IsTransient(ex) || context.CancellationToken.IsCancellationRequested)
+        if (ex is RpcException || context.CancellationToken.IsCancellationRequested)
         {
             return null;
         }
 
-        logger.LogWarning(ex, "Transient failure in {Method}", context.Method);
+        var errorId = ErrorId(context);
+        if (TransientFailures.IsTransient(ex))
+        {
+            logger.LogWarning(ex, "Transient failure in {Method} (error id {ErrorId})", context.Method, errorId);
+            return new Google.Rpc.Status
+            {
+                Code = (int)Code.Unavailable,
+                Message = $"the service is temporarily unavailable ({ex.GetType().Name}); retry with the same request_id",
+            }.ToRpcException();
+        }
+
+        logger.LogError(ex, "Internal error in {Method} (error id {ErrorId})", context.Method, errorId);
         return new Google.Rpc.Status
         {
-            Code = (int)Code.Unavailable,
-            Message = $"the service is temporarily unavailable ({ex.GetType().Name}); retry with the same request_id",
+            Code = (int)Code.Internal,
+            Message = $"internal error (error id {errorId}); the operators can find it in the service log",
         }.ToRpcException();
+    }
+
+    /// <summary>The id the log entry and the client's message share: ASP.NET Core's trace identifier
+    /// of the call when there is one.</summary>
+    private static string ErrorId(ServerCallContext context)
+    {
+        try
+        {
+            return context.GetHttpContext().TraceIdentifier;
+        }
+        catch (InvalidOperationException)
+        {
+            return Guid.NewGuid().ToString("N")[..16];
+        }
     }
 
     public static RpcException ToRpcException(DomainException ex)
@@ -86,17 +117,4 @@ public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logge
 
         return status.ToRpcException();
     }
-
-    /// <summary>
-    /// Whether a failure is the infrastructure's (a silo gone, the database down, a timeout) rather
-    /// than a bug. Clients retry these with the same request id, which is always safe here, so
-    /// anything that is not plainly a programming error is reported as UNAVAILABLE.
-    /// </summary>
-    private static bool IsTransient(Exception ex) => ex switch
-    {
-        AggregateException agg => agg.InnerExceptions.All(IsTransient),
-        NullReferenceException or ArgumentException or InvalidCastException or NotImplementedException
-            or NotSupportedException or IndexOutOfRangeException or KeyNotFoundException or FormatException => false,
-        _ => true,
-    };
 }

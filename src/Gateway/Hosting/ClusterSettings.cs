@@ -46,10 +46,8 @@ public sealed record ClusterSettings(HazardGridMode Mode, string ClusterId, stri
     /// <summary>
     /// Npgsql settings that suit Orleans' ADO.NET providers, unless the connection string sets them.
     /// The providers run the same few statements on pooled connections and keep no session state,
-    /// so: prepare those statements once per connection (planning each write again cost more than
-    /// executing it), and skip the reset round trip Npgsql otherwise makes each time a connection
-    /// returns to the pool (seven statements per grain read or write, in pg_stat_statements).
-    /// Measured with the simulator on this machine: +25–35% writes per second.
+    /// so: prepare those statements once per connection, and skip the reset Npgsql otherwise runs
+    /// each time a connection returns to the pool (measurements: bench/README.md).
     /// </summary>
     public static string WithProviderDefaults(string connectionString)
     {

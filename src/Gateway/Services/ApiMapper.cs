@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using HazardGrid.Api.V1;
 using HazardGrid.Common;
@@ -15,7 +16,7 @@ public static class ApiMapper
         e.CreditCode,
         e.DisplayName,
         e.Town,
-        [.. e.Sectors.Select(s => (Domain.Enterprises.Sector)(int)s)],
+        [.. e.Sectors.Select((s, i) => ToDomain(s, $"enterprise.sectors[{i}]"))],
         ToDomain(e.Principal),
         ToDomain(e.ActualController),
         e.SafetyDirector is null ? null : ToDomain(e.SafetyDirector));
@@ -38,7 +39,7 @@ public static class ApiMapper
             RegisterTime = Timestamp.FromDateTimeOffset(e.RegisteredAt),
             UpdateTime = Timestamp.FromDateTimeOffset(e.UpdatedAt),
         };
-        result.Sectors.AddRange(p.Sectors.Select(s => (Api.V1.Sector)(int)s));
+        result.Sectors.AddRange(p.Sectors.Select(ToApi));
         result.FatalAccidents.AddRange(e.FatalAccidents.Select(ToApi));
         return result;
     }
@@ -52,27 +53,83 @@ public static class ApiMapper
             throw DomainException.Invalid("hazard", "is required");
         }
 
-        return new(creditCode, (Domain.Hazards.ReportChannel)(int)h.Channel, (Domain.Enterprises.Sector)(int)h.Sector,
-            h.Criterion, h.Location, h.Description, ToDomain(h.FoundTime),
-            h.FoundByLevel == Api.V1.SupervisionLevel.Unspecified ? null : (Escalations.SupervisionLevel)(int)h.FoundByLevel);
+        return new(creditCode,
+            Required<Api.V1.ReportChannel, Domain.Hazards.ReportChannel>(h.Channel, "hazard.channel", "report channel"),
+            ToDomain(h.Sector, "hazard.sector"),
+            h.Criterion, h.Location, h.Description, ToDomain(h.FoundTime, "hazard.found_time"),
+            h.FoundByLevel == Api.V1.SupervisionLevel.Unspecified
+                ? null
+                : Required<Api.V1.SupervisionLevel, Escalations.SupervisionLevel>(h.FoundByLevel, "hazard.found_by_level", "supervision level"));
     }
 
     public static Domain.Hazards.PartyConfirmation ToDomain(Api.V1.PartyConfirmation? c, string field) => c is null
         ? throw DomainException.Invalid(field, "is required")
-        : new((Domain.Hazards.ConfirmingParty)(int)c.Party, c.Name, ToDomain(c.ConfirmTime));
+        : new(Required<Api.V1.ConfirmingParty, Domain.Hazards.ConfirmingParty>(c.Party, $"{field}.party", "confirming party"),
+            c.Name, ToDomain(c.ConfirmTime, $"{field}.confirm_time"));
 
     public static ImmutableArray<Domain.Hazards.PartyConfirmation> ToDomain(IEnumerable<Api.V1.PartyConfirmation> cs) =>
         [.. cs.Select((c, i) => ToDomain(c, $"confirmations[{i}]"))];
 
-    /// <summary>A missing timestamp becomes <c>default</c>, which the domain reports as required.</summary>
-    public static DateTimeOffset ToDomain(Timestamp? t) => t is null ? default : t.ToDateTimeOffset();
+    private static Domain.Enterprises.Sector ToDomain(Api.V1.Sector sector, string field) =>
+        Required<Api.V1.Sector, Domain.Enterprises.Sector>(sector, field, "sector");
+
+    /// <summary>
+    /// A request's enum: zero (X_UNSPECIFIED) is missing, a number the proto does not define is
+    /// unknown; otherwise the domain member of the same number (EnumAgreementTests keeps the two
+    /// enums in step, name by name and number by number).
+    /// </summary>
+    private static TDomain Required<TProto, TDomain>(TProto value, string field, string what)
+        where TProto : struct, System.Enum
+        where TDomain : struct, System.Enum
+    {
+        var number = Convert.ToInt32(value, CultureInfo.InvariantCulture);
+        if (number == 0)
+        {
+            throw DomainException.Invalid(field, $"is required: a {what}");
+        }
+
+        var domain = (TDomain)System.Enum.ToObject(typeof(TDomain), number);
+        return System.Enum.IsDefined(value) && System.Enum.IsDefined(domain)
+            ? domain
+            : throw DomainException.Invalid(field, $"{number} is not a known {what}");
+    }
+
+    /// <summary>The range a google.protobuf.Timestamp may hold: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999999999Z.</summary>
+    private const long MinTimestampSeconds = -62_135_596_800;
+    private const long MaxTimestampSeconds = 253_402_300_799;
+
+    /// <summary>
+    /// A request's timestamp, checked: one outside the range a Timestamp may hold is refused naming
+    /// <paramref name="field"/> (it is the client's error, not a transient failure). A missing
+    /// timestamp becomes <c>default</c>, which the domain reports as required.
+    /// </summary>
+    public static DateTimeOffset ToDomain(Timestamp? t, string field)
+    {
+        if (t is null)
+        {
+            return default;
+        }
+
+        if (t.Nanos is < 0 or > 999_999_999)
+        {
+            throw DomainException.Invalid(field, $"has nanos {t.Nanos}; a google.protobuf.Timestamp's nanos run from 0 to 999999999");
+        }
+
+        if (t.Seconds is < MinTimestampSeconds or > MaxTimestampSeconds)
+        {
+            throw DomainException.Invalid(field,
+                $"has seconds {t.Seconds}, outside 0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z, the range a google.protobuf.Timestamp may hold");
+        }
+
+        return t.ToDateTimeOffset();
+    }
 
     public static Hazard ToApi(Domain.Hazards.HazardWithTrail found)
     {
         var result = ToApi(found.Hazard, found.Trail);
         result.Ladder = new Api.V1.LadderState
         {
-            NextStep = found.Ladder.NextStep is { } step ? (Api.V1.EscalationStep)(int)step : Api.V1.EscalationStep.Unspecified,
+            NextStep = found.Ladder.NextStep is { } step ? ToApi(step) : Api.V1.EscalationStep.Unspecified,
             NextDueTime = found.Ladder.NextDueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
         };
         return result;
@@ -86,13 +143,13 @@ public static class ApiMapper
             Version = h.Version,
             EnterpriseDisplayName = h.EnterpriseName,
             Town = h.TownCode,
-            Sector = (Api.V1.Sector)(int)h.Sector,
+            Sector = ToApi(h.Sector),
             Criterion = h.Criterion,
             Location = h.Location,
             Description = h.Description,
             FoundTime = Timestamp.FromDateTimeOffset(h.FoundAt),
             RegisterTime = Timestamp.FromDateTimeOffset(h.RegisteredAt),
-            State = (HazardState)(int)h.Status,
+            State = ToApi(h.Status),
             Deadline = h.Deadline is { } d ? Timestamp.FromDateTimeOffset(d) : null,
             Plan = h.Plan ?? string.Empty,
             ProgressPercent = h.ProgressPercent,
@@ -100,19 +157,19 @@ public static class ApiMapper
             WithdrawalReason = h.WithdrawalReason ?? string.Empty,
             UpdateTime = Timestamp.FromDateTimeOffset(h.UpdatedAt),
             Stock = ChinaTime.IsStock(h.FoundAt),
-            SupervisionLevel = (Api.V1.SupervisionLevel)(int)h.SupervisionLevel,
+            SupervisionLevel = ToApi(h.SupervisionLevel),
         };
         result.Escalations.AddRange(h.Escalations.Select(e => new Api.V1.Escalation
         {
-            Step = (Api.V1.EscalationStep)(int)e.Step,
+            Step = ToApi(e.Step),
             DueTime = Timestamp.FromDateTimeOffset(e.DueAt),
             FireTime = Timestamp.FromDateTimeOffset(e.FiredAt),
-            Trigger = e.Trigger,
+            Trigger = ToApiTrigger(e.Trigger),
         }));
-        result.Channels.AddRange(h.Channels.Select(c => (Api.V1.ReportChannel)(int)c));
+        result.Channels.AddRange(h.Channels.Select(ToApi));
         result.Confirmations.AddRange(h.Confirmations.Select(c => new Api.V1.PartyConfirmation
         {
-            Party = (Api.V1.ConfirmingParty)(int)c.Party,
+            Party = ToApi(c.Party),
             Name = c.Name,
             ConfirmTime = Timestamp.FromDateTimeOffset(c.ConfirmedAt),
         }));
@@ -124,7 +181,7 @@ public static class ApiMapper
                 Time = Timestamp.FromDateTimeOffset(t.At),
                 Actor = t.Actor,
                 RequestId = t.RequestId,
-                Action = t.Action.ToString(),
+                Action = ToApi(t.Action),
                 Detail = t.Detail,
             }));
         }
@@ -165,7 +222,7 @@ public static class ApiMapper
         };
         result.BySector.AddRange(f.BySector.Select(s => new Api.V1.SectorFigures
         {
-            Sector = (Api.V1.Sector)(int)s.Sector,
+            Sector = ToApi(s.Sector),
             Open = s.Open,
             Overdue = s.Overdue,
             Closed = s.Closed,
@@ -173,7 +230,7 @@ public static class ApiMapper
         return result;
     }
 
-    public static Api.V1.FatalAccident ToApi(Escalations.FatalAccident a) => new()
+    public static Api.V1.FatalAccident ToApi(Accidents.FatalAccident a) => new()
     {
         Id = a.Id,
         OccurredTime = Timestamp.FromDateTimeOffset(a.OccurredAt),
@@ -186,7 +243,7 @@ public static class ApiMapper
     public static Api.V1.DirectReport ToApi(Escalations.DirectReport r) => new()
     {
         Id = r.Kind == Escalations.DirectReportKind.NewMajorHazard ? ResourceNames.Hazard(r.Id) : r.Id,
-        Kind = r.Kind == Escalations.DirectReportKind.FatalAccident ? "FATAL_ACCIDENT" : "NEW_MAJOR_HAZARD",
+        Kind = ToApi(r.Kind),
         Enterprise = ResourceNames.Enterprise(r.CreditCode),
         EnterpriseDisplayName = r.EnterpriseName,
         Town = r.TownCode,
@@ -207,7 +264,7 @@ public static class ApiMapper
     {
         Name = ResourceNames.Region(s.Region.Code),
         DisplayName = s.Region.Name,
-        Level = s.Region.Level.ToString().ToUpperInvariant(),
+        Level = ToApi(s.Region.Level),
         Parent = s.Region.ParentCode is null ? string.Empty : ResourceNames.Region(s.Region.ParentCode),
         Figures = ToApi(s.Figures),
         AsOf = Timestamp.FromDateTimeOffset(s.AsOf),
@@ -228,10 +285,10 @@ public static class ApiMapper
     {
         Hazard = ResourceNames.Hazard(e.HazardId),
         Town = e.TownCode,
-        Step = (Api.V1.EscalationStep)(int)e.Step,
+        Step = ToApi(e.Step),
         DueTime = Timestamp.FromDateTimeOffset(e.DueAt),
         FireTime = Timestamp.FromDateTimeOffset(e.FiredAt),
-        Trigger = e.Trigger,
+        Trigger = ToApiTrigger(e.Trigger),
     };
 
     public static Api.V1.Notification ToApi(Domain.Notifications.Notification n) => new()
@@ -239,16 +296,69 @@ public static class ApiMapper
         Id = n.Id,
         CreateTime = Timestamp.FromDateTimeOffset(n.At),
         Hazard = ResourceNames.Hazard(n.HazardId),
-        Kind = n.Kind.ToString(),
-        RecipientRole = n.Role switch
-        {
-            Domain.Notifications.RecipientRole.Principal => "PRINCIPAL",
-            Domain.Notifications.RecipientRole.ActualController => "ACTUAL_CONTROLLER",
-            Domain.Notifications.RecipientRole.SupervisingOffice => "SUPERVISING_OFFICE",
-            _ => "SAFETY_DIRECTOR",
-        },
+        Kind = ToApi(n.Kind),
+        RecipientRole = ToApi(n.Role),
         RecipientName = n.RecipientName,
         RecipientPhone = n.Phone ?? string.Empty,
         Message = n.Message,
+    };
+
+    // ---- Enums, domain to wire ----
+    // Domain and proto enums share numbers (the proto adds only X_UNSPECIFIED = 0), so most map by
+    // number; EnumAgreementTests checks every pair below name by name and number by number, so a
+    // member added on one side only fails the build's tests rather than mislabelling data.
+
+    public static Api.V1.Sector ToApi(Domain.Enterprises.Sector s) => (Api.V1.Sector)(int)s;
+
+    public static Api.V1.ReportChannel ToApi(Domain.Hazards.ReportChannel c) => (Api.V1.ReportChannel)(int)c;
+
+    public static Api.V1.HazardState ToApi(Domain.Hazards.HazardStatus s) => (Api.V1.HazardState)(int)s;
+
+    public static Api.V1.ConfirmingParty ToApi(Domain.Hazards.ConfirmingParty p) => (Api.V1.ConfirmingParty)(int)p;
+
+    public static Api.V1.SupervisionLevel ToApi(Escalations.SupervisionLevel l) => (Api.V1.SupervisionLevel)(int)l;
+
+    public static Api.V1.EscalationStep ToApi(Escalations.EscalationStep s) => (Api.V1.EscalationStep)(int)s;
+
+    public static Api.V1.TrailAction ToApi(Domain.Hazards.TrailAction a) => (Api.V1.TrailAction)(int)a;
+
+    public static Api.V1.DirectReportKind ToApi(Escalations.DirectReportKind k) => (Api.V1.DirectReportKind)(int)k;
+
+    public static Api.V1.NotificationKind ToApi(Domain.Notifications.NotificationKind k) => (Api.V1.NotificationKind)(int)k;
+
+    /// <summary>Exhaustive: a role added to the domain must be added to the proto too.</summary>
+    public static Api.V1.RecipientRole ToApi(Domain.Notifications.RecipientRole r) => r switch
+    {
+        Domain.Notifications.RecipientRole.Principal => Api.V1.RecipientRole.Principal,
+        Domain.Notifications.RecipientRole.ActualController => Api.V1.RecipientRole.ActualController,
+        Domain.Notifications.RecipientRole.SupervisingOffice => Api.V1.RecipientRole.SupervisingOffice,
+        _ => throw new ArgumentOutOfRangeException(nameof(r), r, "not a recipient role the API knows"),
+    };
+
+    /// <summary>By name, not number: the domain's levels count from 0 (province), the proto's from 1.</summary>
+    public static Api.V1.RegionLevel ToApi(Regions.RegionLevel l) => l switch
+    {
+        Regions.RegionLevel.Province => Api.V1.RegionLevel.Province,
+        Regions.RegionLevel.City => Api.V1.RegionLevel.City,
+        Regions.RegionLevel.County => Api.V1.RegionLevel.County,
+        Regions.RegionLevel.Town => Api.V1.RegionLevel.Town,
+        _ => throw new ArgumentOutOfRangeException(nameof(l), l, "not a region level the API knows"),
+    };
+
+    /// <summary>
+    /// The trigger the grains store with each escalation (EnterpriseGrain.EscalationTrigger, the
+    /// actor of the ladder's writes). The stored string stays as it is; the wire gets an enum.
+    /// </summary>
+    public const string LadderTrigger = "escalation-ladder";
+
+    /// <summary>
+    /// A stored trigger string as the wire's enum. Not exhaustive by nature (strings): a trigger
+    /// this gateway does not know reads as UNSPECIFIED, which the proto documents as "not known to
+    /// this version", rather than failing the whole read.
+    /// </summary>
+    public static Api.V1.EscalationTrigger ToApiTrigger(string? trigger) => trigger switch
+    {
+        LadderTrigger => Api.V1.EscalationTrigger.Ladder,
+        _ => Api.V1.EscalationTrigger.Unspecified,
     };
 }

@@ -6,7 +6,7 @@ using HazardGrid.Notifications;
 
 namespace HazardGrid.Gateway.Services;
 
-/// <summary>Translates EnterpriseService calls to the enterprise and notification grains.</summary>
+/// <summary>Translates EnterpriseService calls to enterprise grains (which gather their hazards' notifications).</summary>
 public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.EnterpriseServiceBase
 {
     /// <summary>Most entries one batch may carry.</summary>
@@ -88,7 +88,7 @@ public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.Ente
             throw DomainException.Invalid("accident", "is required");
         }
 
-        var report = new Escalations.FatalAccidentReport(ApiMapper.ToDomain(request.Accident.OccurredTime), request.Accident.Deaths, request.Accident.Description);
+        var report = new Accidents.FatalAccidentReport(ApiMapper.ToDomain(request.Accident.OccurredTime, "accident.occurred_time"), request.Accident.Deaths, request.Accident.Description);
         return ApiMapper.ToApi(await grains.GetGrain<IEnterpriseGrain>(code).ReportFatalAccident(report, write));
     }
 

@@ -132,7 +132,7 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
         update.UpdateCase switch
         {
             Api.V1.HazardUpdate.UpdateOneofCase.StartRectification => (update.StartRectification.Name, "start_rectification",
-                (Func<HazardCommand>)(() => new StartRectification(ApiMapper.ToDomain(update.StartRectification.Deadline), update.StartRectification.Plan)), update.StartRectification.RequestId),
+                (Func<HazardCommand>)(() => new StartRectification(ApiMapper.ToDomain(update.StartRectification.Deadline, "deadline"), update.StartRectification.Plan)), update.StartRectification.RequestId),
             Api.V1.HazardUpdate.UpdateOneofCase.RecordProgress => (update.RecordProgress.Name, "record_progress",
                 () => new RecordProgress(update.RecordProgress.ProgressPercent, update.RecordProgress.Note), update.RecordProgress.RequestId),
             Api.V1.HazardUpdate.UpdateOneofCase.SubmitForVerification => (update.SubmitForVerification.Name, "submit_for_verification",
@@ -146,7 +146,7 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
             Api.V1.HazardUpdate.UpdateOneofCase.WithdrawHazard => (update.WithdrawHazard.Name, "withdraw_hazard",
                 () => new Hazards.WithdrawHazard(update.WithdrawHazard.Invalid, update.WithdrawHazard.Reason), update.WithdrawHazard.RequestId),
             Api.V1.HazardUpdate.UpdateOneofCase.ExtendDeadline => (update.ExtendDeadline.Name, "extend_deadline",
-                () => new Hazards.ExtendDeadline(ApiMapper.ToDomain(update.ExtendDeadline.Deadline), update.ExtendDeadline.Reason, update.ExtendDeadline.DecidedBy), update.ExtendDeadline.RequestId),
+                () => new Hazards.ExtendDeadline(ApiMapper.ToDomain(update.ExtendDeadline.Deadline, "deadline"), update.ExtendDeadline.Reason, update.ExtendDeadline.DecidedBy), update.ExtendDeadline.RequestId),
             Api.V1.HazardUpdate.UpdateOneofCase.RaiseSupervisionLevel => (update.RaiseSupervisionLevel.Name, "raise_supervision_level",
                 () => new Hazards.RaiseSupervisionLevel(update.RaiseSupervisionLevel.Reason, update.RaiseSupervisionLevel.DecidedBy), update.RaiseSupervisionLevel.RequestId),
             _ => throw DomainException.Invalid(path, "must hold one update (start_rectification, record_progress, …)"),

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Grpc.Core;
 using HazardGrid.Api.V1;
 using HazardGrid.Regions;
@@ -8,55 +9,82 @@ namespace HazardGrid.Gateway.Services;
 /// <summary>Translates RegionService calls to region grains.</summary>
 public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : RegionService.RegionServiceBase
 {
-    /// <summary>How often a watch re-reads the region. Region status is an in-memory read, and
-    /// polling keeps a watch alive across silo failures with no subscription to restore.</summary>
-    public static readonly TimeSpan WatchPollInterval = TimeSpan.FromMilliseconds(250);
+    /// <summary>How often a watch renews its subscription and re-reads the region: a region that
+    /// moved to another silo (a failure, a deactivation) lost its watchers, and picks this one up
+    /// again here.</summary>
+    public static readonly TimeSpan WatchRenewal = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// The region's status now, then each status the region pushes (see <see cref="IRegionGrain.Watch"/>),
+    /// until the client cancels. Nothing polls: an open watch costs nothing while the region is quiet.
+    /// </summary>
     public override async Task WatchRegionStatus(WatchRegionStatusRequest request, IServerStreamWriter<Api.V1.RegionStatus> responseStream, ServerCallContext context)
     {
         var region = ResourceNames.ParseRegion(request.Name, regions);
-        var grain = grains.GetGrain<IRegionGrain>(region.Code);
-        using var timer = new PeriodicTimer(WatchPollInterval);
-        Rollups.RegionStatus? last = null;
-        do
-        {
-            var status = await grain.GetStatus();
-            if (last is null || Changed(last, status))
-            {
-                await responseStream.WriteAsync(ApiMapper.ToApi(status), context.CancellationToken);
-                last = status;
-            }
-        }
-        while (await WaitForTick(timer, context.CancellationToken));
+        var grain = grains.GetRegionGrain(region);
 
-        static bool Changed(Rollups.RegionStatus a, Rollups.RegionStatus b) =>
-            !a.Figures.Equals(b.Figures) || a.LeadershipSummons != b.LeadershipSummons
-            || !a.DirectReports.Select(r => r.Id).SequenceEqual(b.DirectReports.Select(r => r.Id));
-    }
-
-    private static async Task<bool> WaitForTick(PeriodicTimer timer, CancellationToken cancellationToken)
-    {
+        // Only the latest status matters to a watcher: a slow client skips the ones in between.
+        var pushed = Channel.CreateBounded<Rollups.RegionStatus>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
+        var watcher = new StatusWatcher(pushed.Writer);
+        var reference = grains.CreateObjectReference<IRegionStatusObserver>(watcher);
         try
         {
-            return await timer.WaitForNextTickAsync(cancellationToken);
+            Rollups.RegionStatus? shown = null;
+            await grain.Watch(reference);
+            var status = await grain.GetStatus();
+            while (!context.CancellationToken.IsCancellationRequested)
+            {
+                if (status.DiffersFrom(shown))
+                {
+                    await responseStream.WriteAsync(ApiMapper.ToApi(status), context.CancellationToken);
+                    shown = status;
+                }
+
+                using var renewal = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken);
+                renewal.CancelAfter(WatchRenewal);
+                try
+                {
+                    status = await pushed.Reader.ReadAsync(renewal.Token);
+                }
+                catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
+                {
+                    await grain.Watch(reference);
+                    status = await grain.GetStatus();
+                }
+            }
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
         {
-            return false; // the client went away
+            // The client went away.
+        }
+        finally
+        {
+            grains.DeleteObjectReference<IRegionStatusObserver>(reference);
+        }
+    }
+
+    /// <summary>Hands pushed statuses to the stream. Held by the watching call for its whole life:
+    /// Orleans keeps only a weak reference to an observer.</summary>
+    private sealed class StatusWatcher(ChannelWriter<Rollups.RegionStatus> statuses) : IRegionStatusObserver
+    {
+        public Task StatusChanged(Rollups.RegionStatus status)
+        {
+            statuses.TryWrite(status);
+            return Task.CompletedTask;
         }
     }
 
     public override async Task<Api.V1.RegionStatus> GetRegionStatus(GetRegionStatusRequest request, ServerCallContext context)
     {
         var region = ResourceNames.ParseRegion(request.Name, regions);
-        return ApiMapper.ToApi(await grains.GetGrain<IRegionGrain>(region.Code).GetStatus());
+        return ApiMapper.ToApi(await grains.GetRegionGrain(region).GetStatus());
     }
 
     public override async Task<ListWatchListResponse> ListWatchList(ListWatchListRequest request, ServerCallContext context)
     {
         var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
         var page = Paging.Read(request.PageSize, request.PageToken);
-        var all = await grains.GetGrain<IRegionGrain>(region.Code).GetWatchList();
+        var all = await grains.GetRegionGrain(region).GetWatchList();
         var response = new ListWatchListResponse { NextPageToken = page.NextToken(all.Length) };
         response.Entries.AddRange(page.Of(all).Select(ApiMapper.ToApi));
         return response;
@@ -66,7 +94,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
     {
         var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
         var page = Paging.Read(request.PageSize, request.PageToken);
-        var all = await grains.GetGrain<IRegionGrain>(region.Code).GetEscalationEvents();
+        var all = await grains.GetRegionGrain(region).GetEscalationEvents();
         var response = new ListEscalationEventsResponse { NextPageToken = page.NextToken(all.Length) };
         response.Events.AddRange(page.Of(all).Select(ApiMapper.ToApi));
         return response;

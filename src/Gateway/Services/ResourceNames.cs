@@ -25,31 +25,75 @@ public static class ResourceNames
     /// <summary><c>enterprises/{credit_code}</c> → the checked credit code.</summary>
     public static string ParseEnterprise(string? name, string field)
     {
-        if (name is null || !name.StartsWith(Enterprises, StringComparison.Ordinal))
+        const string Form = "enterprises/{credit_code}";
+        if (string.IsNullOrEmpty(name))
         {
-            throw DomainException.Invalid(field, $"'{name}' is not of the form enterprises/{{credit_code}}");
+            throw DomainException.Invalid(field, $"is required: the enterprise's resource name, {Form}");
         }
 
-        return UnifiedSocialCreditCode.Validate(name[Enterprises.Length..], field);
+        if (!name.StartsWith(Enterprises, StringComparison.Ordinal))
+        {
+            throw DomainException.Invalid(field, $"'{name}' is not of the form {Form}");
+        }
+
+        var code = name[Enterprises.Length..];
+        if (code.Length == 0)
+        {
+            throw DomainException.Invalid(field, $"'{name}' names no credit code: expected {Form}");
+        }
+
+        if (code.Contains('/', StringComparison.Ordinal))
+        {
+            throw DomainException.Invalid(field, $"'{name}' is not of the form {Form}");
+        }
+
+        return CreditCodeIn(name, code, field);
     }
 
     /// <summary><c>enterprises/{credit_code}/hazards/{number}</c> → the hazard's key.</summary>
     public static HazardKey ParseHazard(string? name, string field = "name")
     {
-        var parts = name?.Split('/') ?? [];
-        if (parts is not ["enterprises", _, "hazards", var number]
-            || !int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+        const string Form = "enterprises/{credit_code}/hazards/{number}";
+        if (string.IsNullOrEmpty(name))
         {
-            throw DomainException.Invalid(field, $"'{name}' is not of the form enterprises/{{credit_code}}/hazards/{{number}}");
+            throw DomainException.Invalid(field, $"is required: the hazard's resource name, {Form}");
         }
 
-        return new HazardKey(UnifiedSocialCreditCode.Validate(parts[1], field), n);
+        if (name.Split('/') is not ["enterprises", var code, "hazards", var number] || code.Length == 0)
+        {
+            throw DomainException.Invalid(field, $"'{name}' is not of the form {Form}");
+        }
+
+        if (!int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) || n < 1)
+        {
+            throw DomainException.Invalid(field, $"'{name}' is not of the form {Form}: the hazard number '{number}' is not a whole number from 1");
+        }
+
+        return new HazardKey(CreditCodeIn(name, code, field), n);
+    }
+
+    /// <summary>The credit code inside a resource name; a refusal quotes the whole name.</summary>
+    private static string CreditCodeIn(string name, string code, string field)
+    {
+        try
+        {
+            return UnifiedSocialCreditCode.Validate(code, field);
+        }
+        catch (DomainException refused)
+        {
+            throw DomainException.Invalid(field, $"'{name}' names no valid credit code: '{code}' {refused.Reason}");
+        }
     }
 
     /// <summary><c>regions/{code}</c> → a region of the tree, or NOT_FOUND.</summary>
     public static Region ParseRegion(string? name, RegionCatalog regions, string field = "name")
     {
-        if (name is null || !name.StartsWith(Regions, StringComparison.Ordinal) || name.Length == Regions.Length)
+        if (string.IsNullOrEmpty(name))
+        {
+            throw DomainException.Invalid(field, "is required: the region's resource name, regions/{division_code}");
+        }
+
+        if (!name.StartsWith(Regions, StringComparison.Ordinal) || name.Length == Regions.Length)
         {
             throw DomainException.Invalid(field, $"'{name}' is not of the form regions/{{division_code}}");
         }

@@ -6,7 +6,7 @@ namespace HazardGrid.Common;
 /// the same id returns the first result and changes nothing.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.WriteRequest")]
-public sealed record WriteRequest(string RequestId, string Actor)
+public sealed record WriteRequest([property: Id(0)] string RequestId, [property: Id(1)] string Actor)
 {
     public static WriteRequest Create(string? requestId, string? actor) => new(
         TextLimits.Required(requestId, "request_id", TextLimits.RequestId),

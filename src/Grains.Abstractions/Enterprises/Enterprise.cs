@@ -6,7 +6,7 @@ namespace HazardGrid.Enterprises;
 
 /// <summary>A named person the directives hold responsible; the phone is where notifications go.</summary>
 [GenerateSerializer, Immutable, Alias("hg.Person")]
-public sealed record Person(string Name, string? Phone)
+public sealed record Person([property: Id(0)] string Name, [property: Id(1)] string? Phone)
 {
     public static Person Validate(Person? person, string field)
     {
@@ -27,13 +27,13 @@ public sealed record Person(string Name, string? Phone)
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.EnterpriseProfile")]
 public sealed record EnterpriseProfile(
-    string CreditCode,
-    string Name,
-    string TownCode,
-    ImmutableArray<Sector> Sectors,
-    Person Principal,
-    Person ActualController,
-    Person? SafetyDirector)
+    [property: Id(0)] string CreditCode,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string TownCode,
+    [property: Id(3)] ImmutableArray<Sector> Sectors,
+    [property: Id(4)] Person Principal,
+    [property: Id(5)] Person ActualController,
+    [property: Id(6)] Person? SafetyDirector)
 {
     /// <summary>Normalises and checks every field against the rules and the region tree.</summary>
     public static EnterpriseProfile Validate(EnterpriseProfile profile, RegionCatalog regions)
@@ -56,11 +56,12 @@ public sealed record EnterpriseProfile(
             throw DomainException.Invalid("enterprise.sectors", "at least one sector is required");
         }
 
-        foreach (var sector in profile.Sectors)
+        for (var i = 0; i < profile.Sectors.Length; i++)
         {
+            var sector = profile.Sectors[i];
             if (!Enum.IsDefined(sector))
             {
-                throw DomainException.Invalid("enterprise.sectors", $"'{(int)sector}' is not a sector");
+                throw DomainException.Invalid($"enterprise.sectors[{i}]", sector == default ? "is required: a sector" : $"{(int)sector} is not a known sector");
             }
         }
 
@@ -73,8 +74,4 @@ public sealed record EnterpriseProfile(
             Person.Validate(profile.ActualController, "enterprise.actual_controller"),
             profile.SafetyDirector is null ? null : Person.Validate(profile.SafetyDirector, "enterprise.safety_director"));
     }
-
-    /// <summary>Value equality over the sector list too (records compare arrays by reference).</summary>
-    public bool SameAs(EnterpriseProfile other) =>
-        this with { Sectors = other.Sectors } == other && Sectors.SequenceEqual(other.Sectors);
 }

@@ -4,17 +4,18 @@ using HazardGrid.Escalations;
 using Orleans.Concurrency;
 using HazardGrid.Hazards;
 using HazardGrid.Rollups;
+using HazardGrid.Accidents;
 
 namespace HazardGrid.Enterprises;
 
 /// <summary>An enterprise as the system knows it now, with the figures of its own hazards.</summary>
 [GenerateSerializer, Immutable, Alias("hg.Enterprise")]
-public sealed record Enterprise(EnterpriseProfile Profile, HazardFigures Figures, DateTimeOffset RegisteredAt, DateTimeOffset UpdatedAt, ImmutableArray<FatalAccident> FatalAccidents);
+public sealed record Enterprise([property: Id(0)] EnterpriseProfile Profile, [property: Id(1)] HazardFigures Figures, [property: Id(2)] DateTimeOffset RegisteredAt, [property: Id(3)] DateTimeOffset UpdatedAt, [property: Id(4)] ImmutableArray<FatalAccident> FatalAccidents);
 
 /// <summary>The outcome of a hazard report: the hazard, and whether this report created it or
 /// landed on a hazard already registered for the same finding.</summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardReportOutcome")]
-public sealed record HazardReportOutcome(MajorHazard Hazard, bool Created);
+public sealed record HazardReportOutcome([property: Id(0)] MajorHazard Hazard, [property: Id(1)] bool Created);
 
 /// <summary>
 /// One enterprise, keyed by its Unified Social Credit Code. Owns the enterprise's profile, the
@@ -51,16 +52,16 @@ public interface IEnterpriseGrain : IGrainWithStringKey
     [Alias("UpdateHazardTogether")]
     Task<ImmutableArray<MajorHazard>> UpdateHazardTogether(int hazardNumber, ImmutableArray<HazardUpdate> updates);
 
-    /// <summary>
-    /// The ladder asks for <paramref name="step"/> of a hazard, due at <paramref name="dueAt"/>.
-    /// One-way: the town that schedules the ladder must not wait on an enterprise that may be
-    /// waiting on it. Idempotent: a step fires once, and only while it is still due.
-    /// </summary>
     /// <summary>Records a fatal accident, marks the enterprise and its town, and reports it to the
     /// province directly. A repeated request id returns the first result.</summary>
     [Alias("ReportFatalAccident")]
     Task<FatalAccident> ReportFatalAccident(FatalAccidentReport report, WriteRequest request);
 
+    /// <summary>
+    /// The ladder asks for <paramref name="step"/> of a hazard, due at <paramref name="dueAt"/>.
+    /// One-way: the town that schedules the ladder must not wait on an enterprise that may be
+    /// waiting on it. Idempotent: a step fires once, and only while it is still due.
+    /// </summary>
     [Alias("Escalate"), OneWay]
     Task Escalate(int hazardNumber, EscalationStep step, DateTimeOffset dueAt);
 }

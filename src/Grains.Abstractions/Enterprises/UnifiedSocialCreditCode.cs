@@ -32,7 +32,7 @@ public static class UnifiedSocialCreditCode
         {
             if (Alphabet.IndexOf(value[i]) < 0)
             {
-                throw DomainException.Invalid(field, $"character {i + 1} '{value[i]}' is not allowed in a credit code");
+                throw DomainException.Invalid(field, $"has {Show(value[i])} at character {i + 1}, which credit codes do not use (only 0-9 and A-Y without I, O, S, V, Z)");
             }
         }
 
@@ -40,18 +40,23 @@ public static class UnifiedSocialCreditCode
         {
             if (!char.IsAsciiDigit(value[i]))
             {
-                throw DomainException.Invalid(field, $"characters 3-8 must be a division code; character {i + 1} is '{value[i]}'");
+                throw DomainException.Invalid(field, $"must have a division code in characters 3-8; character {i + 1} is {Show(value[i])}");
             }
         }
 
         var expected = CheckCharacter(value.AsSpan(0, 17));
         if (value[17] != expected)
         {
-            throw DomainException.Invalid(field, $"check character is '{value[17]}' but GB 32100-2015 gives '{expected}'");
+            throw DomainException.Invalid(field, $"has check character '{value[17]}' but GB 32100-2015 gives '{expected}'");
         }
 
         return value;
     }
+
+    /// <summary>A character as a message can show it: printable ones quoted, others as U+XXXX.</summary>
+    private static string Show(char c) => char.IsControl(c) || char.IsWhiteSpace(c) || char.IsSurrogate(c) || c > '\u007E'
+        ? $"U+{(int)c:X4}"
+        : $"'{c}'";
 
     public static bool IsValid(string? code)
     {

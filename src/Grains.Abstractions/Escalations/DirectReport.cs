@@ -1,5 +1,3 @@
-using HazardGrid.Common;
-
 namespace HazardGrid.Escalations;
 
 public enum DirectReportKind
@@ -14,41 +12,12 @@ public enum DirectReportKind
 /// <summary>What reaches the province directly, ahead of the batched figures.</summary>
 [GenerateSerializer, Immutable, Alias("hg.DirectReport")]
 public sealed record DirectReport(
-    string Id,
-    DirectReportKind Kind,
-    string CreditCode,
-    string EnterpriseName,
-    string TownCode,
-    DateTimeOffset OccurredAt,
-    DateTimeOffset ReceivedAt,
-    int Deaths,
-    string Summary);
-
-/// <summary>A fatal accident as a pushing system reports it.</summary>
-[GenerateSerializer, Immutable, Alias("hg.FatalAccidentReport")]
-public sealed record FatalAccidentReport(DateTimeOffset OccurredAt, int Deaths, string Description)
-{
-    public FatalAccidentReport Validate(DateTimeOffset now)
-    {
-        if (OccurredAt == default)
-        {
-            throw DomainException.Invalid("accident.occurred_time", "is required");
-        }
-
-        if (OccurredAt > now.AddMinutes(5))
-        {
-            throw DomainException.Invalid("accident.occurred_time", "lies in the future");
-        }
-
-        if (Deaths is < 1 or > 10_000)
-        {
-            throw DomainException.Invalid("accident.deaths", $"{Deaths} is not a number of deaths of a fatal accident (1 or more)");
-        }
-
-        return this with { Description = TextLimits.Required(Description, "accident.description", TextLimits.Description) };
-    }
-}
-
-/// <summary>A fatal accident at an enterprise, as its town counts it.</summary>
-[GenerateSerializer, Immutable, Alias("hg.FatalAccident")]
-public sealed record FatalAccident(string Id, string CreditCode, string TownCode, DateTimeOffset OccurredAt, int Deaths, string Description, DateTimeOffset ReportedAt);
+    [property: Id(0)] string Id,
+    [property: Id(1)] DirectReportKind Kind,
+    [property: Id(2)] string CreditCode,
+    [property: Id(3)] string EnterpriseName,
+    [property: Id(4)] string TownCode,
+    [property: Id(5)] DateTimeOffset OccurredAt,
+    [property: Id(6)] DateTimeOffset ReceivedAt,
+    [property: Id(7)] int Deaths,
+    [property: Id(8)] string Summary);

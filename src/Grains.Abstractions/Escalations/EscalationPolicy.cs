@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
+using HazardGrid.Hazards;
+using HazardGrid.Rollups;
 
 namespace HazardGrid.Escalations;
 
@@ -10,16 +12,20 @@ namespace HazardGrid.Escalations;
 /// must be supervised at for it to apply.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.LadderRung")]
-public sealed record LadderRung(EscalationStep Step, int Days, bool RaisesLevel, SupervisionLevel? OnlyAtLevel);
+public sealed record LadderRung([property: Id(0)] EscalationStep Step, [property: Id(1)] int Days, [property: Id(2)] bool RaisesLevel, [property: Id(3)] SupervisionLevel? OnlyAtLevel);
 
 /// <summary>A ladder for hazards of one sector and/or supervision level (null: any).</summary>
 [GenerateSerializer, Immutable, Alias("hg.Ladder")]
-public sealed record Ladder(Sector? Sector, SupervisionLevel? Level, bool WorkingDays, ImmutableArray<LadderRung> Rungs)
+public sealed record Ladder([property: Id(0)] Sector? Sector, [property: Id(1)] SupervisionLevel? Level, [property: Id(2)] bool WorkingDays, [property: Id(3)] ImmutableArray<LadderRung> Rungs)
 {
     /// <summary>When <paramref name="rung"/> falls due for a hazard whose deadline is <paramref name="deadline"/>.</summary>
     public DateTimeOffset DueAt(LadderRung rung, DateTimeOffset deadline) =>
         WorkingDays ? ChinaTime.AddWorkingDays(deadline, rung.Days) : deadline.AddDays(rung.Days);
 }
+
+/// <summary>The rung a hazard climbs next and when it falls due.</summary>
+[GenerateSerializer, Immutable, Alias("hg.DueRung")]
+public sealed record DueRung([property: Id(0)] LadderRung Rung, [property: Id(1)] DateTimeOffset DueAt);
 
 /// <summary>
 /// The escalation policy: the default ladder, overrides per sector and level, and the thresholds
@@ -27,13 +33,15 @@ public sealed record Ladder(Sector? Sector, SupervisionLevel? Level, bool Workin
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.EscalationPolicy")]
 public sealed record EscalationPolicy(
-    Ladder Default,
-    ImmutableArray<Ladder> Overrides,
-    double RegionOverdueShareThreshold,
-    int WatchListOverdueHazards)
+    [property: Id(0)] Ladder Default,
+    [property: Id(1)] ImmutableArray<Ladder> Overrides,
+    [property: Id(2)] double RegionOverdueShareThreshold,
+    [property: Id(3)] int WatchListOverdueHazards)
 {
-    /// <summary>The directives' ladder (DOMAIN.md): letter at the deadline, circular +7 days,
-    /// summons +14, public exposure and one level up +30, accident investigation +90 at province.</summary>
+    /// <summary>HazardGrid's default ladder over the directives' steps (docs/domain.md, "The
+    /// escalation ladder"; the day counts are ours, the directives give none): letter at the
+    /// deadline, circular +7 days, summons +14, public exposure and one level up +30, accident
+    /// investigation +90 at province level.</summary>
     public static EscalationPolicy Standard { get; } = new(
         new Ladder(null, null, false,
         [
@@ -53,6 +61,32 @@ public sealed record EscalationPolicy(
         ?? Overrides.FirstOrDefault(l => l.Sector == sector && l.Level is null)
         ?? Overrides.FirstOrDefault(l => l.Sector is null && l.Level == level)
         ?? Default;
+
+    /// <summary>
+    /// The next rung of a hazard's ladder that has not fired, and when it falls due: the one
+    /// place the ladder is read. Only a rectifying hazard climbs; rungs reserved for another
+    /// supervision level are passed over (and apply again if the level changes).
+    /// </summary>
+    public DueRung? NextRung(HazardFacts hazard)
+    {
+        if (hazard.Status != HazardStatus.Rectifying || hazard.Deadline is not { } deadline)
+        {
+            return null;
+        }
+
+        var ladder = LadderFor(hazard.Sector, hazard.Level);
+        foreach (var rung in ladder.Rungs)
+        {
+            if (hazard.Has(rung.Step) || (rung.OnlyAtLevel is { } only && only != hazard.Level))
+            {
+                continue;
+            }
+
+            return new DueRung(rung, ladder.DueAt(rung, deadline));
+        }
+
+        return null;
+    }
 
     /// <summary>Every problem with the policy, in words an operator can act on; empty when valid.</summary>
     public IReadOnlyList<string> Problems()

@@ -25,7 +25,7 @@ public enum EscalationStep
 /// actually fired, and what triggered it. Recorded once per rung.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.EscalationRecord")]
-public sealed record EscalationRecord(EscalationStep Step, DateTimeOffset DueAt, DateTimeOffset FiredAt, string Trigger);
+public sealed record EscalationRecord([property: Id(0)] EscalationStep Step, [property: Id(1)] DateTimeOffset DueAt, [property: Id(2)] DateTimeOffset FiredAt, [property: Id(3)] string Trigger);
 
 public static class SupervisionLevels
 {

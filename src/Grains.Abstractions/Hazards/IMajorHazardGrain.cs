@@ -46,8 +46,8 @@ public interface IMajorHazardGrain : IGrainWithStringKey
 
 /// <summary>A report a hazard answered: its request id, what was reported, and whether it created the record.</summary>
 [GenerateSerializer, Immutable, Alias("hg.AnsweredReport")]
-public sealed record AnsweredReport(string RequestId, string Fingerprint, bool Created);
+public sealed record AnsweredReport([property: Id(0)] string RequestId, [property: Id(1)] string Fingerprint, [property: Id(2)] bool Created);
 
 /// <summary>What an enterprise needs of each of its hazards when it activates.</summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardIndexEntry")]
-public sealed record HazardIndexEntry(MajorHazard Hazard, ImmutableArray<AnsweredReport> Reports);
+public sealed record HazardIndexEntry([property: Id(0)] MajorHazard Hazard, [property: Id(1)] ImmutableArray<AnsweredReport> Reports);

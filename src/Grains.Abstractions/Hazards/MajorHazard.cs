@@ -36,7 +36,7 @@ public enum ConfirmingParty
 
 /// <summary>One party's on-site confirmation that the hazard is rectified.</summary>
 [GenerateSerializer, Immutable, Alias("hg.PartyConfirmation")]
-public sealed record PartyConfirmation(ConfirmingParty Party, string Name, DateTimeOffset ConfirmedAt);
+public sealed record PartyConfirmation([property: Id(0)] ConfirmingParty Party, [property: Id(1)] string Name, [property: Id(2)] DateTimeOffset ConfirmedAt);
 
 /// <summary>
 /// A finding as a pushing system reports it. Two reports describe the same finding when they
@@ -45,26 +45,26 @@ public sealed record PartyConfirmation(ConfirmingParty Party, string Name, DateT
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardReport")]
 public sealed record HazardReport(
-    string CreditCode,
-    ReportChannel Channel,
-    Sector Sector,
-    string Criterion,
-    string Location,
-    string Description,
-    DateTimeOffset FoundAt,
-    SupervisionLevel? FoundByLevel = null)
+    [property: Id(0)] string CreditCode,
+    [property: Id(1)] ReportChannel Channel,
+    [property: Id(2)] Sector Sector,
+    [property: Id(3)] string Criterion,
+    [property: Id(4)] string Location,
+    [property: Id(5)] string Description,
+    [property: Id(6)] DateTimeOffset FoundAt,
+    [property: Id(7)] SupervisionLevel? FoundByLevel = null)
 {
     /// <summary>Normalises and checks the report's own fields; <paramref name="now"/> bounds the discovery time.</summary>
     public HazardReport Validate(DateTimeOffset now)
     {
         if (!Enum.IsDefined(Channel))
         {
-            throw DomainException.Invalid("hazard.channel", "a report channel is required");
+            throw DomainException.Invalid("hazard.channel", Channel == default ? "is required: a report channel" : $"{(int)Channel} is not a known report channel");
         }
 
         if (!Enum.IsDefined(Sector))
         {
-            throw DomainException.Invalid("hazard.sector", "a sector is required");
+            throw DomainException.Invalid("hazard.sector", Sector == default ? "is required: a sector" : $"{(int)Sector} is not a known sector");
         }
 
         if (FoundAt == default)
@@ -84,7 +84,7 @@ public sealed record HazardReport(
 
         if (FoundByLevel is { } level && !Enum.IsDefined(level))
         {
-            throw DomainException.Invalid("hazard.found_by_level", "must be county, city or province");
+            throw DomainException.Invalid("hazard.found_by_level", $"{(int)level} is not a known supervision level (county, city or province)");
         }
 
         return this with
@@ -110,12 +110,6 @@ public sealed record HazardReport(
     /// </summary>
     public string FindingKey => FindingKeyOf(Criterion, Location);
 
-    public const string FingerprintPrefix = "report|";
-
-    /// <summary>What makes two reports under one request id the same report (a retry) rather than
-    /// a reused id: everything the reporter said.</summary>
-    public string Fingerprint => $"{FingerprintPrefix}{FindingKey}|{Channel}|{Sector}|{FoundAt.UtcTicks}|{Description}";
-
     public static string FindingKeyOf(string criterion, string location) => $"{Fold(criterion)}|{Fold(location)}";
 
     private static string Fold(string text) =>
@@ -125,33 +119,33 @@ public sealed record HazardReport(
 /// <summary>A validated report with what the hazard copies from its enterprise at registration,
 /// and who must be notified of it.</summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardRegistration")]
-public sealed record HazardRegistration(HazardReport Report, string EnterpriseName, string TownCode, Notifications.Addressees Addressees);
+public sealed record HazardRegistration([property: Id(0)] HazardReport Report, [property: Id(1)] string EnterpriseName, [property: Id(2)] string TownCode, [property: Id(3)] Notifications.Addressees Addressees);
 
 /// <summary>A major hazard record (重大事故隐患) as it stands at <see cref="Version"/>.</summary>
 [GenerateSerializer, Immutable, Alias("hg.MajorHazard")]
 public sealed record MajorHazard(
-    string Id,
-    long Version,
-    string CreditCode,
-    string EnterpriseName,
-    string TownCode,
-    Sector Sector,
-    ImmutableArray<ReportChannel> Channels,
-    string Criterion,
-    string Location,
-    string Description,
-    DateTimeOffset FoundAt,
-    DateTimeOffset RegisteredAt,
-    HazardStatus Status,
-    DateTimeOffset? Deadline,
-    string? Plan,
-    int ProgressPercent,
-    ImmutableArray<PartyConfirmation> Confirmations,
-    DateTimeOffset? ClosedAt,
-    string? WithdrawalReason,
-    DateTimeOffset UpdatedAt,
-    SupervisionLevel SupervisionLevel,
-    ImmutableArray<EscalationRecord> Escalations)
+    [property: Id(0)] string Id,
+    [property: Id(1)] long Version,
+    [property: Id(2)] string CreditCode,
+    [property: Id(3)] string EnterpriseName,
+    [property: Id(4)] string TownCode,
+    [property: Id(5)] Sector Sector,
+    [property: Id(6)] ImmutableArray<ReportChannel> Channels,
+    [property: Id(7)] string Criterion,
+    [property: Id(8)] string Location,
+    [property: Id(9)] string Description,
+    [property: Id(10)] DateTimeOffset FoundAt,
+    [property: Id(11)] DateTimeOffset RegisteredAt,
+    [property: Id(12)] HazardStatus Status,
+    [property: Id(13)] DateTimeOffset? Deadline,
+    [property: Id(14)] string? Plan,
+    [property: Id(15)] int ProgressPercent,
+    [property: Id(16)] ImmutableArray<PartyConfirmation> Confirmations,
+    [property: Id(17)] DateTimeOffset? ClosedAt,
+    [property: Id(18)] string? WithdrawalReason,
+    [property: Id(19)] DateTimeOffset UpdatedAt,
+    [property: Id(20)] SupervisionLevel SupervisionLevel,
+    [property: Id(21)] ImmutableArray<EscalationRecord> Escalations)
 {
     public bool IsOpen => Status is HazardStatus.Registered or HazardStatus.Rectifying or HazardStatus.AwaitingVerification;
 
@@ -187,15 +181,15 @@ public enum TrailAction
 /// request id. <see cref="Version"/> is the hazard version the change produced.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.TrailEntry")]
-public sealed record TrailEntry(long Version, DateTimeOffset At, string Actor, string RequestId, TrailAction Action, string Detail);
+public sealed record TrailEntry([property: Id(0)] long Version, [property: Id(1)] DateTimeOffset At, [property: Id(2)] string Actor, [property: Id(3)] string RequestId, [property: Id(4)] TrailAction Action, [property: Id(5)] string Detail);
 
 /// <summary>Where a hazard stands on its escalation ladder: the next rung and when it falls due
 /// (none while it is not rectifying, or when every applicable rung has fired).</summary>
 [GenerateSerializer, Immutable, Alias("hg.LadderState")]
-public sealed record LadderState(EscalationStep? NextStep, DateTimeOffset? NextDueAt);
+public sealed record LadderState([property: Id(0)] EscalationStep? NextStep, [property: Id(1)] DateTimeOffset? NextDueAt);
 
 [GenerateSerializer, Immutable, Alias("hg.HazardWithTrail")]
-public sealed record HazardWithTrail(MajorHazard Hazard, ImmutableArray<TrailEntry> Trail, LadderState Ladder);
+public sealed record HazardWithTrail([property: Id(0)] MajorHazard Hazard, [property: Id(1)] ImmutableArray<TrailEntry> Trail, [property: Id(2)] LadderState Ladder);
 
 /// <summary>A hazard's grain key: its enterprise's credit code and its number there.</summary>
 public readonly record struct HazardKey(string CreditCode, int Number)

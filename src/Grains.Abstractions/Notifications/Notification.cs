@@ -9,11 +9,12 @@ public enum NotificationKind
     Escalation = 2,
 }
 
+/// <summary>Whom a notification is addressed to. Stored by number: 3 was a safety director, never
+/// addressed, and is not to be reused.</summary>
 public enum RecipientRole
 {
     Principal = 1,
     ActualController = 2,
-    SafetyDirector = 3,
 
     /// <summary>The office supervising the hazard at its listed level.</summary>
     SupervisingOffice = 4,
@@ -21,19 +22,19 @@ public enum RecipientRole
 
 /// <summary>
 /// A notification record: who must be told what, about which hazard. <see cref="Id"/> is
-/// deterministic (hazard, kind, role) so recording it twice is harmless.
+/// deterministic (hazard, kind or ladder step, role) so recording it twice is harmless.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.Notification")]
 public sealed record Notification(
-    string Id,
-    DateTimeOffset At,
-    string HazardId,
-    NotificationKind Kind,
-    RecipientRole Role,
-    string RecipientName,
-    string? Phone,
-    string Message);
+    [property: Id(0)] string Id,
+    [property: Id(1)] DateTimeOffset At,
+    [property: Id(2)] string HazardId,
+    [property: Id(3)] NotificationKind Kind,
+    [property: Id(4)] RecipientRole Role,
+    [property: Id(5)] string RecipientName,
+    [property: Id(6)] string? Phone,
+    [property: Id(7)] string Message);
 
 /// <summary>The enterprise's people a hazard's notices go to, as its profile names them at the time.</summary>
 [GenerateSerializer, Immutable, Alias("hg.Addressees")]
-public sealed record Addressees(Enterprises.Person Principal, Enterprises.Person ActualController);
+public sealed record Addressees([property: Id(0)] Enterprises.Person Principal, [property: Id(1)] Enterprises.Person ActualController);

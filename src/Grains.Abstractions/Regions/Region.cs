@@ -10,4 +10,4 @@ public enum RegionLevel
 
 /// <summary>One node of the division tree. Towns include functional zones (开发区/功能区).</summary>
 [GenerateSerializer, Immutable, Alias("hg.Region")]
-public sealed record Region(string Code, string Name, RegionLevel Level, string? ParentCode);
+public sealed record Region([property: Id(0)] string Code, [property: Id(1)] string Name, [property: Id(2)] RegionLevel Level, [property: Id(3)] string? ParentCode);

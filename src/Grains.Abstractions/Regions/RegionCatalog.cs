@@ -31,8 +31,6 @@ public sealed class RegionCatalog
 
     public Region Root { get; }
 
-    public int Count => _regions.Count;
-
     public IEnumerable<Region> All => _regions.Values;
 
     public bool TryGet(string code, out Region region) => _regions.TryGetValue(code, out region!);

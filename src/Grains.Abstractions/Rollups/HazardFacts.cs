@@ -11,17 +11,17 @@ namespace HazardGrid.Rollups;
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardFacts")]
 public sealed record HazardFacts(
-    string HazardId,
-    long Version,
-    string CreditCode,
-    string TownCode,
-    Sector Sector,
-    HazardStatus Status,
-    DateTimeOffset FoundAt,
-    DateTimeOffset? Deadline,
-    DateTimeOffset? ClosedAt,
-    SupervisionLevel Level,
-    ImmutableArray<EscalationRecord> Escalations)
+    [property: Id(0)] string HazardId,
+    [property: Id(1)] long Version,
+    [property: Id(2)] string CreditCode,
+    [property: Id(3)] string TownCode,
+    [property: Id(4)] Sector Sector,
+    [property: Id(5)] HazardStatus Status,
+    [property: Id(6)] DateTimeOffset FoundAt,
+    [property: Id(7)] DateTimeOffset? Deadline,
+    [property: Id(8)] DateTimeOffset? ClosedAt,
+    [property: Id(9)] SupervisionLevel Level,
+    [property: Id(10)] ImmutableArray<EscalationRecord> Escalations)
 {
     public bool IsOpen => Status is HazardStatus.Registered or HazardStatus.Rectifying or HazardStatus.AwaitingVerification;
 
@@ -34,30 +34,4 @@ public sealed record HazardFacts(
         Status == HazardStatus.Rectifying && Deadline is { } deadline && deadline < now;
 
     public bool Has(EscalationStep step) => !Escalations.IsDefault && Escalations.Any(e => e.Step == step);
-
-    /// <summary>
-    /// The next rung of the hazard's ladder that has not fired, and when it is due. Only a
-    /// rectifying hazard climbs; rungs reserved for another supervision level are passed over
-    /// (and apply again if the level changes).
-    /// </summary>
-    public (LadderRung Rung, DateTimeOffset DueAt)? NextEscalation(EscalationPolicy policy)
-    {
-        if (Status != HazardStatus.Rectifying || Deadline is not { } deadline)
-        {
-            return null;
-        }
-
-        var ladder = policy.LadderFor(Sector, Level);
-        foreach (var rung in ladder.Rungs)
-        {
-            if (Has(rung.Step) || (rung.OnlyAtLevel is { } only && only != Level))
-            {
-                continue;
-            }
-
-            return (rung, ladder.DueAt(rung, deadline));
-        }
-
-        return null;
-    }
 }

@@ -3,38 +3,29 @@ using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
+using HazardGrid.Accidents;
 
 namespace HazardGrid.Rollups;
 
 /// <summary>One sector's share of a region's or enterprise's figures.</summary>
 [GenerateSerializer, Immutable, Alias("hg.SectorFigures")]
-public sealed record SectorFigures(Sector Sector, int Open, int Overdue, int Closed);
+public sealed record SectorFigures([property: Id(0)] Sector Sector, [property: Id(1)] int Open, [property: Id(2)] int Overdue, [property: Id(3)] int Closed);
 
 /// <summary>Escalation figures: open hazards by supervision level, ladder steps fired this month,
 /// and the enterprises on the watch list.</summary>
 [GenerateSerializer, Immutable, Alias("hg.EscalationFigures")]
 public sealed record EscalationFigures(
-    int AtCountyLevel,
-    int AtCityLevel,
-    int AtProvinceLevel,
-    int WarningLettersThisMonth,
-    int CircularsThisMonth,
-    int SummonsThisMonth,
-    int ExposuresThisMonth,
-    int InvestigationsThisMonth,
-    int Exposed,
-    int UnderInvestigation,
-    int WatchListEnterprises)
-{
-    public static readonly EscalationFigures Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
-
-    public static EscalationFigures operator +(EscalationFigures a, EscalationFigures b) => new(
-        a.AtCountyLevel + b.AtCountyLevel, a.AtCityLevel + b.AtCityLevel, a.AtProvinceLevel + b.AtProvinceLevel,
-        a.WarningLettersThisMonth + b.WarningLettersThisMonth, a.CircularsThisMonth + b.CircularsThisMonth,
-        a.SummonsThisMonth + b.SummonsThisMonth, a.ExposuresThisMonth + b.ExposuresThisMonth,
-        a.InvestigationsThisMonth + b.InvestigationsThisMonth, a.Exposed + b.Exposed,
-        a.UnderInvestigation + b.UnderInvestigation, a.WatchListEnterprises + b.WatchListEnterprises);
-}
+    [property: Id(0)] int AtCountyLevel,
+    [property: Id(1)] int AtCityLevel,
+    [property: Id(2)] int AtProvinceLevel,
+    [property: Id(3)] int WarningLettersThisMonth,
+    [property: Id(4)] int CircularsThisMonth,
+    [property: Id(5)] int SummonsThisMonth,
+    [property: Id(6)] int ExposuresThisMonth,
+    [property: Id(7)] int InvestigationsThisMonth,
+    [property: Id(8)] int Exposed,
+    [property: Id(9)] int UnderInvestigation,
+    [property: Id(10)] int WatchListEnterprises);
 
 /// <summary>
 /// The status figures of a set of hazards (an enterprise's, a town's, or everything under a
@@ -42,24 +33,26 @@ public sealed record EscalationFigures(
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardFigures")]
 public sealed record HazardFigures(
-    int Registered,
-    int Rectifying,
-    int AwaitingVerification,
-    int Closed,
-    int Withdrawn,
-    int Invalid,
-    int Overdue,
-    int ClosedThisMonth,
-    int OpenStock,
-    int OpenIncrement,
-    int ClosedStock,
-    int ClosedIncrement,
-    ImmutableArray<SectorFigures> BySector,
-    EscalationFigures Escalations,
-    int FatalAccidentsThisYear = 0,
-    int DeathsThisYear = 0)
+    [property: Id(0)] int Registered,
+    [property: Id(1)] int Rectifying,
+    [property: Id(2)] int AwaitingVerification,
+    [property: Id(3)] int Closed,
+    [property: Id(4)] int Withdrawn,
+    [property: Id(5)] int Invalid,
+    [property: Id(6)] int Overdue,
+    [property: Id(7)] int ClosedThisMonth,
+    [property: Id(8)] int OpenStock,
+    [property: Id(9)] int OpenIncrement,
+    [property: Id(10)] int ClosedStock,
+    [property: Id(11)] int ClosedIncrement,
+    [property: Id(12)] EquatableArray<SectorFigures> BySector,
+    [property: Id(13)] EscalationFigures Escalations,
+    [property: Id(14)] int FatalAccidentsThisYear = 0,
+    [property: Id(15)] int DeathsThisYear = 0)
 {
-    public static readonly HazardFigures Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, [], EscalationFigures.Zero);
+    /// <summary>No hazards. Like <see cref="Sum"/> and equality, it follows the members above by
+    /// itself: a new figure is a new member here, counted in <see cref="Count"/>, and nothing else.</summary>
+    public static HazardFigures Zero => Additive<HazardFigures>.Zero;
 
     public int Open => Registered + Rectifying + AwaitingVerification;
 
@@ -67,7 +60,8 @@ public sealed record HazardFigures(
     public double OverdueShare => Open == 0 ? 0 : (double)Overdue / Open;
 
     /// <summary>Counts a set of hazards as they stand at <paramref name="now"/>. An enterprise is on
-    /// the watch list with an exposed open hazard or more than <paramref name="watchListOverdueHazards"/> overdue ones.</summary>
+    /// the watch list with an exposed open hazard, more than <paramref name="watchListOverdueHazards"/>
+    /// overdue ones, or a fatal accident this year (China time).</summary>
     public static HazardFigures Count(IEnumerable<HazardFacts> hazards, DateTimeOffset now, int watchListOverdueHazards = 3, IEnumerable<FatalAccident>? accidents = null)
     {
         var thisYear = (accidents ?? []).Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToList();
@@ -171,52 +165,5 @@ public sealed record HazardFigures(
     }
 
     /// <summary>Adds figures (a parent region's figures are the sum of its children's).</summary>
-    public static HazardFigures Sum(IEnumerable<HazardFigures> parts)
-    {
-        var total = Zero;
-        var sectors = new SortedDictionary<Sector, SectorFigures>();
-        foreach (var p in parts)
-        {
-            total = total with
-            {
-                Registered = total.Registered + p.Registered,
-                Rectifying = total.Rectifying + p.Rectifying,
-                AwaitingVerification = total.AwaitingVerification + p.AwaitingVerification,
-                Closed = total.Closed + p.Closed,
-                Withdrawn = total.Withdrawn + p.Withdrawn,
-                Invalid = total.Invalid + p.Invalid,
-                Overdue = total.Overdue + p.Overdue,
-                ClosedThisMonth = total.ClosedThisMonth + p.ClosedThisMonth,
-                OpenStock = total.OpenStock + p.OpenStock,
-                OpenIncrement = total.OpenIncrement + p.OpenIncrement,
-                ClosedStock = total.ClosedStock + p.ClosedStock,
-                ClosedIncrement = total.ClosedIncrement + p.ClosedIncrement,
-                Escalations = total.Escalations + p.Escalations,
-                FatalAccidentsThisYear = total.FatalAccidentsThisYear + p.FatalAccidentsThisYear,
-                DeathsThisYear = total.DeathsThisYear + p.DeathsThisYear,
-            };
-            foreach (var s in p.BySector)
-            {
-                sectors[s.Sector] = sectors.TryGetValue(s.Sector, out var have)
-                    ? new SectorFigures(s.Sector, have.Open + s.Open, have.Overdue + s.Overdue, have.Closed + s.Closed)
-                    : s;
-            }
-        }
-
-        return total with { BySector = [.. sectors.Values] };
-    }
-
-    /// <summary>Value equality including the sector breakdown (arrays compare by reference otherwise).</summary>
-    public bool Equals(HazardFigures? other) =>
-        other is not null
-        && Registered == other.Registered && Rectifying == other.Rectifying
-        && AwaitingVerification == other.AwaitingVerification && Closed == other.Closed
-        && Withdrawn == other.Withdrawn && Invalid == other.Invalid && Overdue == other.Overdue
-        && ClosedThisMonth == other.ClosedThisMonth && OpenStock == other.OpenStock
-        && OpenIncrement == other.OpenIncrement && ClosedStock == other.ClosedStock
-        && ClosedIncrement == other.ClosedIncrement && Escalations == other.Escalations
-        && FatalAccidentsThisYear == other.FatalAccidentsThisYear && DeathsThisYear == other.DeathsThisYear
-        && BySector.AsSpan().SequenceEqual(other.BySector.AsSpan());
-
-    public override int GetHashCode() => HashCode.Combine(Registered, Rectifying, AwaitingVerification, Closed, Overdue, ClosedThisMonth, Escalations);
+    public static HazardFigures Sum(IEnumerable<HazardFigures> parts) => parts.Aggregate(Zero, Additive<HazardFigures>.Add);
 }

@@ -5,6 +5,7 @@ using HazardGrid.Hazards;
 using HazardGrid.Notifications;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
+using HazardGrid.Accidents;
 
 namespace HazardGrid.Enterprises;
 
@@ -84,7 +85,7 @@ public sealed class EnterpriseGrain(
         // its town: hand the town every hazard's facts again (it keeps only newer versions).
         foreach (var town in _hazards.Values.GroupBy(h => h.TownCode))
         {
-            await GrainFactory.GetGrain<IRegionGrain>(town.Key).ApplyHazardFacts([.. town.Select(h => h.Facts)]);
+            await GrainFactory.GetGrain<ITownGrain>(town.Key).ApplyHazardFacts([.. town.Select(h => h.Facts)]);
         }
     }
 
@@ -97,7 +98,7 @@ public sealed class EnterpriseGrain(
         }
 
         var current = state.State;
-        var fingerprint = Fingerprint(valid);
+        var fingerprint = RequestFingerprint.Of(valid);
         if (current.Registrations.Find(request.RequestId, fingerprint) is { } earlier)
         {
             return earlier.Outcome;
@@ -136,9 +137,10 @@ public sealed class EnterpriseGrain(
         }
 
         var registration = new HazardRegistration(valid, profile.Name, profile.TownCode, Addressees(profile));
+        var fingerprint = RequestFingerprint.Of(valid);
         if (_reports.TryGetValue(request.RequestId, out var earlier))
         {
-            if (earlier.Report.Fingerprint != valid.Fingerprint)
+            if (!RequestFingerprint.Matches(earlier.Report.Fingerprint, fingerprint))
             {
                 throw DomainException.Invalid("request_id", $"'{request.RequestId}' was already used for a different request");
             }
@@ -152,7 +154,7 @@ public sealed class EnterpriseGrain(
             // The same finding through another channel (or again through the same one) while the
             // first is still open: one record, the repeat noted on its trail.
             var again = await Hazard(open.Number).RecordRepeatReport(valid, request);
-            _reports[request.RequestId] = (again.Number, new AnsweredReport(request.RequestId, valid.Fingerprint, false));
+            _reports[request.RequestId] = (again.Number, new AnsweredReport(request.RequestId, fingerprint, false));
             await Publish(again);
             return new HazardReportOutcome(again, false);
         }
@@ -173,7 +175,7 @@ public sealed class EnterpriseGrain(
         }
 
         _lastNumber = number;
-        _reports[request.RequestId] = (number, new AnsweredReport(request.RequestId, valid.Fingerprint, true));
+        _reports[request.RequestId] = (number, new AnsweredReport(request.RequestId, fingerprint, true));
         await Publish(hazard);
         HazardGridMetrics.Write("report");
 
@@ -234,7 +236,7 @@ public sealed class EnterpriseGrain(
         var profile = RequireProfile("parent");
         var now = clock.Now;
         var valid = report.Validate(now);
-        var fingerprint = $"accident|{valid.OccurredAt.UtcTicks}|{valid.Deaths}|{valid.Description}";
+        var fingerprint = RequestFingerprint.Of(valid);
         var accident = state.State.AccidentReports.Find(request.RequestId, fingerprint)?.Outcome;
         if (accident is null)
         {
@@ -248,7 +250,7 @@ public sealed class EnterpriseGrain(
 
         // Durable in the town (and so, within a flush or two, in every figure above it), and
         // straight to the province's direct-report feed, before the answer. Both are idempotent.
-        await GrainFactory.GetGrain<IRegionGrain>(profile.TownCode).ApplyFatalAccident(accident);
+        await GrainFactory.GetGrain<ITownGrain>(profile.TownCode).ApplyFatalAccident(accident);
         await Province.ReceiveDirectReport(new DirectReport(
             accident.Id, DirectReportKind.FatalAccident, CreditCode, profile.Name, profile.TownCode, accident.OccurredAt, accident.ReportedAt, accident.Deaths, accident.Description));
         HazardGridMetrics.Write("accident");
@@ -299,7 +301,7 @@ public sealed class EnterpriseGrain(
     /// <summary>Hands a hazard's new facts to the town ledger (durable) and to this enterprise's figures.</summary>
     private async Task Publish(MajorHazard hazard)
     {
-        await GrainFactory.GetGrain<IRegionGrain>(hazard.TownCode).ApplyHazardFacts([hazard.Facts]);
+        await GrainFactory.GetGrain<ITownGrain>(hazard.TownCode).ApplyHazardFacts([hazard.Facts]);
         if (!_hazards.TryGetValue(hazard.Number, out var known) || known.Version < hazard.Version)
         {
             _hazards[hazard.Number] = hazard;
@@ -315,13 +317,10 @@ public sealed class EnterpriseGrain(
     private EnterpriseProfile RequireProfile(string field) =>
         state.State.Profile ?? throw DomainException.NotFound(field, $"enterprise {CreditCode} is not registered");
 
-    private IRegionGrain Province => GrainFactory.GetGrain<IRegionGrain>(regions.Root.Code);
+    private IRollupGrain Province => GrainFactory.GetGrain<IRollupGrain>(regions.Root.Code);
 
     private IMajorHazardGrain Hazard(int number) => GrainFactory.GetGrain<IMajorHazardGrain>(new HazardKey(CreditCode, number).ToString());
 
     // The enterprise's own writes also record how far its hazard numbers have gone.
     private Task Persist(EnterpriseState next) => state.WriteOrRollBackAsync(next with { LastHazardNumber = Math.Max(next.LastHazardNumber, _lastNumber) }, this);
-
-    private static string Fingerprint(EnterpriseProfile p) =>
-        string.Join('|', p.CreditCode, p.Name, p.TownCode, string.Join(',', p.Sectors), p.Principal, p.ActualController, p.SafetyDirector);
 }

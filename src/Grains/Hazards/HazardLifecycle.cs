@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
@@ -228,7 +227,7 @@ public static class HazardLifecycle
     /// </summary>
     private static (MajorHazard, TrailEntry?) Fire(MajorHazard hazard, FireEscalation c, WriteRequest request, DateTimeOffset now, EscalationPolicy policy)
     {
-        if (hazard.Facts.NextEscalation(policy) is not ({ } rung, var dueAt) || rung.Step != c.Step || dueAt > now)
+        if (policy.NextRung(hazard.Facts) is not ({ } rung, var dueAt) || rung.Step != c.Step || dueAt > now)
         {
             return (hazard, null);
         }
@@ -296,5 +295,7 @@ public static class HazardLifecycle
 
     private static string Describe(ConfirmingParty party) => party.ToString().ToLowerInvariant();
 
-    private static string Format(DateTimeOffset instant) => instant.ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
+    /// <summary>An instant as messages and trail details print it: China time, as the service counts
+    /// (e.g. 2026-11-27 09:30:00 +08:00), whatever offset it arrived with.</summary>
+    private static string Format(DateTimeOffset instant) => ChinaTime.ToChina(instant).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture);
 }

@@ -15,6 +15,19 @@ public sealed record HazardState
     [Id(1)] public ImmutableList<TrailEntry> Trail { get; init; } = [];
     [Id(2)] public RecentRequests<MajorHazard> Requests { get; init; } = RecentRequests<MajorHazard>.Empty;
     [Id(3)] public ImmutableList<Notification> Notifications { get; init; } = [];
+
+    /// <summary>Every report this hazard answered (the first, and repeats of the same finding), for
+    /// its enterprise's report index. Null in state stored before it existed: see <see cref="AnsweredReports"/>.</summary>
+    [Id(4)] public ImmutableList<AnsweredReport>? Reports { get; init; }
+
+    /// <summary>
+    /// The reports this hazard answered. State stored before <see cref="Reports"/> existed marked
+    /// them by the start of their request fingerprint instead ("report|" for the first report,
+    /// "again|report|" for repeats); those are read as such.
+    /// </summary>
+    public IEnumerable<AnsweredReport> AnsweredReports => Reports ?? [.. Requests.Entries
+        .Where(e => e.Fingerprint.StartsWith("report|", StringComparison.Ordinal) || e.Fingerprint.StartsWith("again|", StringComparison.Ordinal))
+        .Select(e => new AnsweredReport(e.RequestId, e.Fingerprint, e.Fingerprint.StartsWith("report|", StringComparison.Ordinal)))];
 }
 
 /// <summary>
@@ -22,8 +35,8 @@ public sealed record HazardState
 /// lifecycle rules of <see cref="HazardLifecycle"/>, appends to the trail and persists before
 /// answering. A request id seen before returns the result it produced then.
 /// <para>The notices a change calls for (a new hazard, a ladder step) are part of the same write,
-/// so a hazard can never be registered or escalated without its notification records — and a
-/// report costs one durable write here rather than one here and one in a separate log.</para>
+/// so a hazard can never be registered or escalated without its notification records, and a
+/// report costs one durable write here.</para>
 /// <para>Deactivated after an idle minute, like its enterprise: hundreds of thousands of records,
 /// each touched rarely.</para>
 /// </summary>
@@ -34,11 +47,8 @@ public sealed class MajorHazardGrain(
     EscalationPolicy policy,
     RegionCatalog regions) : Grain, IMajorHazardGrain
 {
-    // Prefixes of the request fingerprints of reports, from which the enterprise rebuilds its index.
-    private const string RepeatPrefix = "again|";
-
     public Task<MajorHazard> Register(HazardRegistration registration, WriteRequest request) =>
-        Write(request, registration.Report.Fingerprint, hazard =>
+        Write(request, RequestFingerprint.Of(registration.Report), hazard =>
         {
             if (hazard is not null)
             {
@@ -50,17 +60,19 @@ public sealed class MajorHazardGrain(
             var (registered, entry) = HazardLifecycle.Register(this.GetPrimaryKeyString(), registration, request, clock.Now);
             return (registered, entry);
         },
-        (_, registered) => HazardNotices.NewHazard(registered, registration.Addressees));
+        (_, registered) => HazardNotices.NewHazard(registered, registration.Addressees),
+        reportCreated: true);
 
     public Task<MajorHazard> RecordRepeatReport(HazardReport report, WriteRequest request) =>
-        Write(request, RepeatPrefix + report.Fingerprint, hazard =>
+        Write(request, RequestFingerprint.Of(report), hazard =>
         {
             var (again, entry) = HazardLifecycle.ReportAgain(Existing(hazard), report.Channel, request, clock.Now);
             return (again, entry);
-        });
+        },
+        reportCreated: false);
 
     public Task<MajorHazard> Execute(HazardCommand command, WriteRequest request) =>
-        Write(request, command.Fingerprint, hazard => HazardLifecycle.Apply(Existing(hazard), command, request, clock.Now, policy), NoticesOf(command));
+        Write(request, RequestFingerprint.Of(command), hazard => HazardLifecycle.Apply(Existing(hazard), command, request, clock.Now, policy), NoticesOf(command));
 
     public async Task<ImmutableArray<MajorHazard>> ExecuteAll(ImmutableArray<HazardUpdate> updates)
     {
@@ -74,7 +86,7 @@ public sealed class MajorHazardGrain(
             try
             {
                 var command = update.Command;
-                var (next, result) = Step(current, update.Request, command.Fingerprint, hazard => HazardLifecycle.Apply(Existing(hazard), command, update.Request, clock.Now, policy), NoticesOf(command));
+                var (next, result) = Step(current, update.Request, RequestFingerprint.Of(command), hazard => HazardLifecycle.Apply(Existing(hazard), command, update.Request, clock.Now, policy), NoticesOf(command));
                 current = next;
                 results.Add(result);
             }
@@ -95,7 +107,7 @@ public sealed class MajorHazardGrain(
     public Task<HazardWithTrail> Get()
     {
         var hazard = Existing(state.State.Hazard);
-        var next = hazard.Facts.NextEscalation(policy);
+        var next = policy.NextRung(hazard.Facts);
         return Task.FromResult(new HazardWithTrail(hazard, [.. state.State.Trail], new LadderState(next?.Rung.Step, next?.DueAt)));
     }
 
@@ -106,12 +118,7 @@ public sealed class MajorHazardGrain(
             return Task.FromResult<HazardIndexEntry?>(null);
         }
 
-        var reports = state.State.Requests.Entries
-            .Where(e => e.Fingerprint.StartsWith(HazardReport.FingerprintPrefix, StringComparison.Ordinal) || e.Fingerprint.StartsWith(RepeatPrefix, StringComparison.Ordinal))
-            .Select(e => e.Fingerprint.StartsWith(RepeatPrefix, StringComparison.Ordinal)
-                ? new AnsweredReport(e.RequestId, e.Fingerprint[RepeatPrefix.Length..], false)
-                : new AnsweredReport(e.RequestId, e.Fingerprint, true));
-        return Task.FromResult<HazardIndexEntry?>(new HazardIndexEntry(hazard, [.. reports]));
+        return Task.FromResult<HazardIndexEntry?>(new HazardIndexEntry(hazard, [.. state.State.AnsweredReports]));
     }
 
     public Task<ImmutableArray<Notification>> GetNotifications() => Task.FromResult<ImmutableArray<Notification>>([.. state.State.Notifications]);
@@ -120,9 +127,10 @@ public sealed class MajorHazardGrain(
         WriteRequest request,
         string fingerprint,
         Func<MajorHazard?, (MajorHazard Hazard, TrailEntry? Entry)> change,
-        Func<MajorHazard?, MajorHazard, IEnumerable<Notification>>? notices = null)
+        Func<MajorHazard?, MajorHazard, IEnumerable<Notification>>? notices = null,
+        bool? reportCreated = null)
     {
-        var (next, result) = Step(state.State, request, fingerprint, change, notices);
+        var (next, result) = Step(state.State, request, fingerprint, change, notices, reportCreated);
         if (!ReferenceEquals(next, state.State))
         {
             await state.WriteOrRollBackAsync(next, this);
@@ -134,14 +142,16 @@ public sealed class MajorHazardGrain(
     /// <summary>
     /// One change as a pure step: the next state (the same instance if nothing changes) and the
     /// answer. A request id seen before answers with its first result; a change with no trail
-    /// entry (a ladder step no longer due) changes nothing.
+    /// entry (a ladder step no longer due) changes nothing. A report (<paramref name="reportCreated"/>
+    /// set) is also added to the hazard's answered reports.
     /// </summary>
     private static (HazardState Next, MajorHazard Result) Step(
         HazardState current,
         WriteRequest request,
         string fingerprint,
         Func<MajorHazard?, (MajorHazard Hazard, TrailEntry? Entry)> change,
-        Func<MajorHazard?, MajorHazard, IEnumerable<Notification>>? notices)
+        Func<MajorHazard?, MajorHazard, IEnumerable<Notification>>? notices,
+        bool? reportCreated = null)
     {
         if (current.Requests.Find(request.RequestId, fingerprint) is { } earlier)
         {
@@ -162,6 +172,7 @@ public sealed class MajorHazardGrain(
             Trail = current.Trail.Add(entry),
             Requests = current.Requests.Add(new RecordedRequest<MajorHazard>(request.RequestId, fingerprint, hazard)),
             Notifications = current.Notifications.AddRange(fresh),
+            Reports = reportCreated is { } created ? [.. current.AnsweredReports, new AnsweredReport(request.RequestId, fingerprint, created)] : current.Reports,
         };
         return (next, hazard);
     }

@@ -45,8 +45,7 @@ public static class EmbeddedSiloExtensions
     {
         // Microsoft.Data.Sqlite does its I/O synchronously, and a writer waiting for SQLite's
         // single write lock sleeps on its thread. With the thread pool's default minimum those
-        // blocked writers starve everything else (status queries fell from ~54,000/s to ~600/s
-        // under write load in bench/ServiceBench): keep enough threads ready for them.
+        // blocked writers starve everything else (bench/README.md): keep enough threads ready.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, SqliteMinThreads), Math.Max(io, SqliteMinThreads));
 

@@ -6,7 +6,7 @@ namespace HazardGrid.Silo.Hosting;
 
 /// <summary>
 /// The escalation policy as written in configuration (<c>HazardGrid:Escalation</c>). Everything is
-/// optional: what is left out keeps the standard ladder of DOMAIN.md. Example:
+/// optional: what is left out keeps the default ladder (docs/domain.md, "The escalation ladder"). Example:
 /// <code>
 /// "Escalation": {
 ///   "RegionOverdueShareThreshold": 0.1, "WatchListOverdueHazards": 3,

@@ -22,10 +22,10 @@ public static class GrainServiceExtensions
         silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionQuantum = TimeSpan.FromSeconds(30));
         silo.AddStartupTask(async (services, cancellationToken) =>
         {
-            var logger = services.GetRequiredService<ILogger<RegionGrain>>();
+            var logger = services.GetRequiredService<ILogger<RollupGrain>>();
             try
             {
-                var province = await services.GetRequiredService<IGrainFactory>().GetGrain<IRegionGrain>(RegionCatalog.Shandong.Root.Code).GetStatus();
+                var province = await services.GetRequiredService<IGrainFactory>().GetGrain<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus();
                 logger.LogInformation("Region tree awake: {Open} open major hazards in the province", province.Figures.Open);
             }
             catch (Exception ex)

@@ -5,12 +5,12 @@ namespace HazardGrid.Silo.Hosting;
 /// <summary>
 /// Gives memory back to the machine once the silo goes quiet. Enterprise and hazard grains
 /// deactivate after an idle minute, but the garbage they leave is only collected when something
-/// allocates, and an idle silo hardly does: after the full-province load the process stayed at
-/// its peak (5.2 GiB) with every enterprise and hazard grain gone. So, once a minute: if the silo
-/// allocated little in that minute and its heap is large, run one compacting collection that also
-/// returns the freed memory to the operating system. A busy silo is never interrupted (its
-/// allocation rate keeps the check from firing); a large heap that is really live only costs a
-/// collection now and then, as the wait doubles each time a trim frees little.
+/// allocates, and an idle silo hardly does: it would stay at its peak long after its grains are
+/// gone (bench/README.md). So, once a minute: if the silo allocated little in that minute and its
+/// heap is large, run one compacting collection that also returns the freed memory to the
+/// operating system. A busy silo is never interrupted (its allocation rate keeps the check from
+/// firing); a large heap that is really live only costs a collection now and then, as the wait
+/// doubles each time a trim frees little.
 /// </summary>
 public sealed class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger) : BackgroundService
 {

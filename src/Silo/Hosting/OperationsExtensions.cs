@@ -82,7 +82,7 @@ public static class OperationsExtensions
         {
             try
             {
-                await grains.GetGrain<IRegionGrain>(RegionCatalog.Shandong.Root.Code).GetStatus().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+                await grains.GetGrain<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus().WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
                 return HealthCheckResult.Healthy();
             }
             catch (Exception ex)

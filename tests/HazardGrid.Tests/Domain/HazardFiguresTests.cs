@@ -35,7 +35,7 @@ public sealed class HazardFiguresTests
 
         Assert.Equal(new HazardFigures(1, 2, 1, 2, 1, 1, 1, 1, 2, 2, 1, 1,
             [new SectorFigures(Sector.Chemicals, 2, 1, 1), new SectorFigures(Sector.Gas, 2, 0, 1)],
-            EscalationFigures.Zero with { AtCountyLevel = 4 }), f);
+            Additive<EscalationFigures>.Zero with { AtCountyLevel = 4 }), f);
         Assert.Equal(4, f.Open);
     }
 

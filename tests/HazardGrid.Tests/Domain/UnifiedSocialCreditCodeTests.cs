@@ -17,7 +17,7 @@ public sealed class UnifiedSocialCreditCodeTests
     [Theory]
     [InlineData("914403001922038217", "check character")]
     [InlineData("9144030071526726X", "18 characters")]
-    [InlineData("9144030071526726XO", "not allowed")]
+    [InlineData("9144030071526726XO", "do not use")]
     [InlineData("91AB030071526726XG", "division code")]
     [InlineData("", "required")]
     public void Bad_codes_are_refused_with_the_reason(string code, string reason)

@@ -21,7 +21,7 @@ public sealed class DirectReportTests(ClusterFixture fixture)
 
         var province = await WaitForProvince(p => p.DirectReports.Any(r => r.Id == hazard.Name), TimeSpan.FromSeconds(2));
         var report = province.DirectReports.First(r => r.Id == hazard.Name);
-        Assert.Equal(("NEW_MAJOR_HAZARD", enterprise.Name, hazard.Town), (report.Kind, report.Enterprise, report.Town));
+        Assert.Equal((DirectReportKind.NewMajorHazard, enterprise.Name, hazard.Town), (report.Kind, report.Enterprise, report.Town));
     }
 
     [Fact]
@@ -40,7 +40,7 @@ public sealed class DirectReportTests(ClusterFixture fixture)
         var accident = await fixture.Enterprises.ReportFatalAccidentAsync(request);
         var province = await WaitForProvince(p => p.DirectReports.Any(r => r.Id == accident.Id) && p.Figures.FatalAccidentsThisYear >= 1, TimeSpan.FromSeconds(5));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
-        Assert.Equal(("FATAL_ACCIDENT", 2), (province.DirectReports.First(r => r.Id == accident.Id).Kind, province.DirectReports.First(r => r.Id == accident.Id).Deaths));
+        Assert.Equal((DirectReportKind.FatalAccident, 2), (province.DirectReports.First(r => r.Id == accident.Id).Kind, province.DirectReports.First(r => r.Id == accident.Id).Deaths));
 
         foreach (var code in new[] { town, "370481", "3704" })
         {

@@ -8,8 +8,8 @@ using Sector = HazardGrid.Api.V1.Sector;
 
 namespace HazardGrid.Tests.Escalation;
 
-/// <summary>Reminder ticks can repeat or arrive late during failover: a ladder step is recorded once,
-/// and only while it is due.</summary>
+/// <summary>A town's requests for a ladder step can repeat (its retries, a failover) or arrive late:
+/// a step is recorded once, and only while it is due.</summary>
 [Collection(SharedCluster.Name)]
 public sealed class DoubleFireTests(ClusterFixture fixture)
 {
@@ -42,8 +42,8 @@ public sealed class DoubleFireTests(ClusterFixture fixture)
         await Eventually.Until(() => Handled() >= handled + 6, "the enterprise to have handled the five duplicates and the stale tick");
         var got = await _api.Get(hazard.Name);
         Assert.Equal(EscalationStep.WarningLetter, got.Escalations.Single().Step);
-        Assert.Equal(1, got.Trail.Count(t => t.Action == "Escalated"));
-        Assert.Equal(3, (await fixture.Enterprises.ListNotificationsAsync(new ListNotificationsRequest { Parent = enterprise.Name })).Notifications.Count(n => n.Kind == "Escalation"));
+        Assert.Equal(1, got.Trail.Count(t => t.Action == TrailAction.Escalated));
+        Assert.Equal(3, (await fixture.Enterprises.ListNotificationsAsync(new ListNotificationsRequest { Parent = enterprise.Name })).Notifications.Count(n => n.Kind == NotificationKind.Escalation));
         await _api.ExpectFigures(town, Of(rectifying: 1, overdue: 1, openIncrement: 1, sectors: [In(Sector.Chemicals, open: 1, overdue: 1)], letters: 1));
     }
 }

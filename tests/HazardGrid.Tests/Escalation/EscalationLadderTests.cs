@@ -104,7 +104,8 @@ public sealed class EscalationLadderTests(ClusterFixture fixture) : IClassFixtur
             [deadline, extended.AddDays(7), extended.AddDays(14), extended.AddDays(30), extended.AddDays(90)],
             got.Escalations.Select(e => e.DueTime.ToDateTimeOffset()));
         Assert.All(got.Escalations, e => Assert.True(e.FireTime.ToDateTimeOffset() - e.DueTime.ToDateTimeOffset() <= TimeSpan.FromMinutes(1)));
-        Assert.Equal(5, got.Trail.Count(t => t.Action == "Escalated"));
+        Assert.Equal(5, got.Trail.Count(t => t.Action == TrailAction.Escalated));
+        Assert.All(got.Escalations, e => Assert.Equal(EscalationTrigger.Ladder, e.Trigger));
         var events = await fixture.Regions.ListEscalationEventsAsync(new ListEscalationEventsRequest { Parent = $"regions/{county}", PageSize = 2 });
         Assert.Equal([EscalationStep.AccidentInvestigation, EscalationStep.PublicExposure], events.Events.Select(e => e.Step));
         var rest = await fixture.Regions.ListEscalationEventsAsync(new ListEscalationEventsRequest { Parent = $"regions/{county}", PageSize = 10, PageToken = events.NextPageToken });
@@ -114,8 +115,8 @@ public sealed class EscalationLadderTests(ClusterFixture fixture) : IClassFixtur
         // Each step told the principal, the actual controller and the supervising office.
         var notes = (await fixture.Enterprises.ListNotificationsAsync(new ListNotificationsRequest { Parent = enterprise.Name })).Notifications;
         Assert.Equal(2 + (5 * 3), notes.Count);
-        Assert.Contains(notes, n => n.Kind == "Escalation" && n.RecipientRole == "SUPERVISING_OFFICE" && n.RecipientName == "山亭区安委办" && n.Message.StartsWith("WarningLetter", StringComparison.Ordinal));
-        Assert.Contains(notes, n => n.Kind == "Escalation" && n.RecipientRole == "SUPERVISING_OFFICE" && n.RecipientName == "山东省安委办" && n.Message.StartsWith("AccidentInvestigation", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.Kind == NotificationKind.Escalation && n.RecipientRole == RecipientRole.SupervisingOffice && n.RecipientName == "山亭区安委办" && n.Message.StartsWith("WarningLetter", StringComparison.Ordinal));
+        Assert.Contains(notes, n => n.Kind == NotificationKind.Escalation && n.RecipientRole == RecipientRole.SupervisingOffice && n.RecipientName == "山东省安委办" && n.Message.StartsWith("AccidentInvestigation", StringComparison.Ordinal));
 
         // Closure stops the ladder and takes the enterprise off the watch list.
         await _api.Submit(hazard.Name);

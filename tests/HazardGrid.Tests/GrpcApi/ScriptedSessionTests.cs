@@ -125,7 +125,7 @@ public sealed class ScriptedSessionTests(ClusterFixture fixture) : IClassFixture
         // The trail tells the story of h1, each entry with its pushing system and request id.
         var trail = (await _api.Get(h1.Name)).Trail;
         Assert.Equal(
-            ["Registered", "ReportedAgain", "RectificationStarted", "ProgressRecorded", "SubmittedForVerification", "Confirmed", "Closed"],
+            [TrailAction.Registered, TrailAction.ReportedAgain, TrailAction.RectificationStarted, TrailAction.ProgressRecorded, TrailAction.SubmittedForVerification, TrailAction.Confirmed, TrailAction.Closed],
             trail.Select(t => t.Action));
         Assert.All(trail, t => Assert.Equal(ClusterFixture.SystemId, t.Actor));
         Assert.Equal(trail.Count, trail.Select(t => t.RequestId).Distinct().Count());
@@ -135,8 +135,8 @@ public sealed class ScriptedSessionTests(ClusterFixture fixture) : IClassFixture
         var notes = (await fixture.Enterprises.ListNotificationsAsync(new ListNotificationsRequest { Parent = chem.Name })).Notifications;
         Assert.Equal(4, notes.Count);
         Assert.Equal(2, notes.Count(n => n.Hazard == h1.Name));
-        Assert.Contains(notes, n => n.Hazard == h4.Name && n.RecipientRole == "PRINCIPAL" && n.RecipientName == "张主任");
-        Assert.Contains(notes, n => n.Hazard == h4.Name && n.RecipientRole == "ACTUAL_CONTROLLER" && n.RecipientName == "李控制");
+        Assert.Contains(notes, n => n.Hazard == h4.Name && n.RecipientRole == RecipientRole.Principal && n.RecipientName == "张主任");
+        Assert.Contains(notes, n => n.Hazard == h4.Name && n.RecipientRole == RecipientRole.ActualController && n.RecipientName == "李控制");
 
         // The enterprise carries its own figures.
         var chemNow = await fixture.Enterprises.GetEnterpriseAsync(new GetEnterpriseRequest { Name = chem.Name });

@@ -20,7 +20,7 @@ public static class ApiMapperForTests
         h.Deadline?.ToDateTimeOffset(),
         h.CloseTime?.ToDateTimeOffset(),
         (Escalations.SupervisionLevel)(int)h.SupervisionLevel,
-        [.. h.Escalations.Select(e => new Escalations.EscalationRecord((Escalations.EscalationStep)(int)e.Step, e.DueTime.ToDateTimeOffset(), e.FireTime.ToDateTimeOffset(), e.Trigger))]);
+        [.. h.Escalations.Select(e => new Escalations.EscalationRecord((Escalations.EscalationStep)(int)e.Step, e.DueTime.ToDateTimeOffset(), e.FireTime.ToDateTimeOffset(), e.Trigger == EscalationTrigger.Ladder ? ApiMapper.LadderTrigger : string.Empty))]);
 
     public static Api.V1.HazardFigures Recount(IEnumerable<Hazard> hazards, DateTimeOffset now) =>
         ApiMapper.ToApi(Rollups.HazardFigures.Count(hazards.Select(Facts), now));

@@ -31,7 +31,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string SystemId = "test-county-system";
 
-    /// <summary>Mid-June 2025, 09:00 China time: after the stock cut-off, mid-month.</summary>
+    /// <summary>10 June 2025, 09:00 China time: after the stock cut-off, well inside a month.</summary>
     public static readonly DateTimeOffset Start = new(2025, 6, 10, 9, 0, 0, ChinaTime.Offset);
 
     private WebApplication? _gateway;

@@ -10,11 +10,11 @@ namespace HazardGrid.Tests.Infrastructure;
 public static class GrainsForTests
 {
     /// <summary>A town's grain: its ledger (ApplyHazardFacts, ApplyFatalAccident), watch list, events and status.</summary>
-    public static IRegionGrain Town(this IGrainFactory grains, string townCode) => grains.GetGrain<IRegionGrain>(townCode);
+    public static ITownGrain Town(this IGrainFactory grains, string townCode) => grains.GetGrain<ITownGrain>(townCode);
 
     /// <summary>The town method that joins the ledger's pending batch, as <see cref="GrainCallCounter"/> counts it.</summary>
-    public const string ApplyHazardFacts = nameof(IRegionGrain.ApplyHazardFacts);
+    public const string ApplyHazardFacts = nameof(ITownGrain.ApplyHazardFacts);
 
     /// <summary>A county's, a city's or the province's grain: the sum of its children.</summary>
-    public static IRegionGrain Rollup(this IGrainFactory grains, string regionCode) => grains.GetGrain<IRegionGrain>(regionCode);
+    public static IRollupGrain Rollup(this IGrainFactory grains, string regionCode) => grains.GetGrain<IRollupGrain>(regionCode);
 }

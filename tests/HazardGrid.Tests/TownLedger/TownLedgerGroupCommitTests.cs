@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.Metrics;
+using HazardGrid.Accidents;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;

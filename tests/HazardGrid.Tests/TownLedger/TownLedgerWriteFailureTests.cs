@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using HazardGrid.Accidents;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
 using HazardGrid.Rollups;

@@ -1,0 +1,27 @@
+using System.Collections.Immutable;
+using HazardGrid.Accidents;
+using Orleans.Concurrency;
+
+namespace HazardGrid.Rollups;
+
+/// <summary>
+/// A town (乡镇/街道, or a functional zone), keyed by its nine-digit division code: where hazards
+/// are counted. It keeps every hazard's latest facts and the fatal accidents of its enterprises
+/// in a durable ledger, counts its figures from that ledger, schedules the escalation ladder of its
+/// hazards, and reports its figures to its county.
+/// <para>The apply methods interleave so that callers arriving while the ledger is being written
+/// share the next write (group commit) instead of queueing for a write each; the town orders the
+/// writes itself.</para>
+/// </summary>
+[Alias("hg.ITownGrain")]
+public interface ITownGrain : IRegionGrain
+{
+    /// <summary>Takes hazards' latest facts, durably, before returning. Facts no newer than those
+    /// already held are ignored, so repeating a call is harmless.</summary>
+    [Alias("ApplyHazardFacts"), AlwaysInterleave]
+    Task ApplyHazardFacts(ImmutableArray<HazardFacts> facts);
+
+    /// <summary>Records a fatal accident at an enterprise of the town, durably; repeats are ignored.</summary>
+    [Alias("ApplyFatalAccident"), AlwaysInterleave]
+    Task ApplyFatalAccident(FatalAccident accident);
+}

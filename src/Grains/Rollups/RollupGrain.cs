@@ -1,0 +1,125 @@
+using System.Collections.Immutable;
+using HazardGrid.Common;
+using HazardGrid.Escalations;
+using HazardGrid.Regions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HazardGrid.Rollups;
+
+/// <summary>
+/// A county, city or the province (see <see cref="IRollupGrain"/>): its children's latest figures
+/// in memory, added up. Nothing here is stored: on activation the grain pulls its children's
+/// figures again, and so does every <see cref="RollupOptions.ReconcilePeriod"/>, repairing
+/// anything a lost report missed.
+/// </summary>
+[GrainType("rollup")]
+public sealed class RollupGrain(
+    RegionCatalog regions,
+    DomainClock clock,
+    EscalationPolicy policy,
+    IOptions<RollupOptions> options,
+    ILogger<RollupGrain> logger) : Grain, IRollupGrain
+{
+    /// <summary>How many direct reports a region keeps for its feed.</summary>
+    public const int DirectReportFeedLength = 100;
+
+    private readonly Dictionary<string, ChildFigures> _children = new(StringComparer.Ordinal);
+    private readonly LinkedList<DirectReport> _directReports = new();
+    private Region _region = null!;
+    private RegionReporter _reporter = null!;
+    private HazardFigures? _figures;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _region = regions.Get(this.GetPrimaryKeyString());
+        _reporter = new RegionReporter(this, GrainFactory, _region, options.Value, Status, logger);
+        await PullChildren();
+        this.RegisterGrainTimer(_ => PullChildren(), options.Value.ReconcilePeriod, options.Value.ReconcilePeriod);
+    }
+
+    public Task<RegionStatus> GetStatus() => Task.FromResult(Status());
+
+    public Task<ChildFigures> GetFiguresForParent() => Task.FromResult(new ChildFigures(_region.Code, Figures, _reporter.Sequence));
+
+    public async Task<ImmutableArray<WatchListEntry>> GetWatchList()
+    {
+        var children = await Task.WhenAll(Children.Select(c => c.GetWatchList()));
+        return [.. children.SelectMany(c => c)];
+    }
+
+    public async Task<ImmutableArray<RegionEscalationEvent>> GetEscalationEvents()
+    {
+        var children = await Task.WhenAll(Children.Select(c => c.GetEscalationEvents()));
+        return [.. children.SelectMany(c => c).OrderByDescending(e => e.FiredAt).ThenBy(e => e.HazardId, StringComparer.Ordinal).ThenBy(e => e.Step)];
+    }
+
+    public Task Watch(IRegionStatusObserver observer)
+    {
+        _reporter.Watch(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task Unwatch(IRegionStatusObserver observer)
+    {
+        _reporter.Unwatch(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task ReportChildFigures(ChildFigures figures)
+    {
+        if (!_children.TryGetValue(figures.Code, out var known) || known.Sequence < figures.Sequence)
+        {
+            // A sequence is the wall-clock tick of the child's change: the difference is the lag.
+            HazardGridMetrics.RollupLag(DateTime.UtcNow - new DateTime(figures.Sequence, DateTimeKind.Utc), _region.Level.ToString());
+            _children[figures.Code] = figures;
+            _figures = null;
+            _reporter.Changed();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task ReceiveDirectReport(DirectReport report)
+    {
+        if (_directReports.All(r => r.Id != report.Id))
+        {
+            _directReports.AddFirst(report);
+            if (_directReports.Count > DirectReportFeedLength)
+            {
+                _directReports.RemoveLast();
+            }
+
+            _reporter.Changed();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private HazardFigures Figures => _figures ??= HazardFigures.Sum(_children.Values.Select(c => c.Figures));
+
+    private IEnumerable<IRegionGrain> Children => regions.ChildrenOf(_region.Code).Select(code => GrainFactory.GetRegionGrain(regions.Get(code)));
+
+    private RegionStatus Status() =>
+        new(_region, Figures, clock.Now, Figures.OverdueShare > policy.RegionOverdueShareThreshold, [.. _directReports]);
+
+    private async Task PullChildren()
+    {
+        var children = await Task.WhenAll(Children.Select(c => c.GetFiguresForParent()));
+        var changed = false;
+        foreach (var child in children)
+        {
+            if (!_children.TryGetValue(child.Code, out var known) || known.Sequence < child.Sequence || known.Figures != child.Figures)
+            {
+                _children[child.Code] = child;
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            _figures = null;
+            _reporter.Changed();
+        }
+    }
+}

@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using HazardGrid.Accidents;
+using HazardGrid.Common;
+using HazardGrid.Enterprises;
+using HazardGrid.Escalations;
+using HazardGrid.Regions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace HazardGrid.Rollups;
+
+/// <summary>
+/// A town (see <see cref="ITownGrain"/>): its durable <see cref="TownLedger"/>, the figures
+/// counted from it, and the <see cref="EscalationSchedule"/> of its hazards' ladders. The figures
+/// are always a recount of the ledger as stored; they are recounted after every ledger write and
+/// when the clock passes a moment that changes them (a deadline, a new month), and the schedule
+/// is planned again at the same moments and when a step falls due.
+/// </summary>
+/// <remarks>The grain type stays "region", the name of the single region grain this one split
+/// from: a grain's type is part of its storage key, and the towns' ledgers are stored under it.</remarks>
+[GrainType("region")]
+public sealed class TownGrain(
+    [PersistentState("ledger", StorageNames.Store)] IPersistentState<TownLedgerState> ledger,
+    [PersistentState("ledger-1", StorageNames.Store)] IPersistentState<TownLedgerState> ledger1,
+    [PersistentState("ledger-2", StorageNames.Store)] IPersistentState<TownLedgerState> ledger2,
+    [PersistentState("ledger-3", StorageNames.Store)] IPersistentState<TownLedgerState> ledger3,
+    [PersistentState("ledger-4", StorageNames.Store)] IPersistentState<TownLedgerState> ledger4,
+    [PersistentState("ledger-5", StorageNames.Store)] IPersistentState<TownLedgerState> ledger5,
+    [PersistentState("ledger-6", StorageNames.Store)] IPersistentState<TownLedgerState> ledger6,
+    [PersistentState("ledger-7", StorageNames.Store)] IPersistentState<TownLedgerState> ledger7,
+    RegionCatalog regions,
+    DomainClock clock,
+    EscalationPolicy policy,
+    IOptions<RollupOptions> options,
+    ILogger<TownGrain> logger) : Grain, ITownGrain
+{
+    private readonly EscalationSchedule _schedule = new(policy, options.Value.EscalationRetry);
+    private Region _region = null!;
+    private TownLedger _ledger = null!;
+    private RegionReporter _reporter = null!;
+    private HazardFigures _figures = HazardFigures.Zero;
+
+    // The next instant at which the figures change by the clock alone (a deadline passing, a new
+    // month or year resetting the counts "this month/year").
+    private DateTimeOffset? _figuresChangeAt;
+    private IGrainTimer? _clockTimer;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _region = regions.Get(this.GetPrimaryKeyString());
+        if (_region.Level != RegionLevel.Town)
+        {
+            // A programming error, not a request: regions are reached through GetRegionGrain.
+            throw new InvalidOperationException($"Region {_region.Code} is a {_region.Level}, not a town.");
+        }
+
+        _reporter = new RegionReporter(this, GrainFactory, _region, options.Value, Status, logger);
+        _ledger = new TownLedger([ledger, ledger1, ledger2, ledger3, ledger4, ledger5, ledger6, ledger7], this, () =>
+        {
+            Count();
+            _reporter.Changed();
+        });
+        await _ledger.LoadAsync();
+
+        // Catches up at once with whatever fell due while the town was not active.
+        Count();
+    }
+
+    public Task ApplyHazardFacts(ImmutableArray<HazardFacts> facts) => _ledger.Apply(facts);
+
+    public Task ApplyFatalAccident(FatalAccident accident) => _ledger.Apply(accident);
+
+    public Task<RegionStatus> GetStatus() => Task.FromResult(Status());
+
+    public Task<ChildFigures> GetFiguresForParent() => Task.FromResult(new ChildFigures(_region.Code, CurrentFigures(), _reporter.Sequence));
+
+    public Task<ImmutableArray<WatchListEntry>> GetWatchList()
+    {
+        var now = clock.Now;
+        var stored = _ledger.Stored;
+        var accidents = stored.FatalAccidents.Values.Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToLookup(a => a.CreditCode);
+        var open = stored.Hazards.Values.Where(h => h.IsOpen).ToLookup(h => h.CreditCode);
+        return Task.FromResult<ImmutableArray<WatchListEntry>>([.. open.Select(g => g.Key).Union(accidents.Select(g => g.Key))
+            .Select(code => new WatchListEntry(code, _region.Code, open[code].Any(h => h.Has(EscalationStep.PublicExposure)), open[code].Count(h => h.IsOverdueAt(now)), accidents[code].Count()))
+            .Where(e => e.Exposed || e.OverdueHazards > policy.WatchListOverdueHazards || e.FatalAccidentsThisYear > 0)
+            .OrderBy(e => e.CreditCode, StringComparer.Ordinal)]);
+    }
+
+    public Task<ImmutableArray<RegionEscalationEvent>> GetEscalationEvents() =>
+        Task.FromResult<ImmutableArray<RegionEscalationEvent>>([.. _ledger.Stored.Hazards.Values
+            .Where(h => !h.Escalations.IsDefaultOrEmpty)
+            .SelectMany(h => h.Escalations.Select(e => new RegionEscalationEvent(h.HazardId, _region.Code, e.Step, e.DueAt, e.FiredAt, e.Trigger)))
+            .OrderByDescending(e => e.FiredAt).ThenBy(e => e.HazardId, StringComparer.Ordinal).ThenBy(e => e.Step)]);
+
+    public Task Watch(IRegionStatusObserver observer)
+    {
+        _reporter.Watch(observer);
+        return Task.CompletedTask;
+    }
+
+    public Task Unwatch(IRegionStatusObserver observer)
+    {
+        _reporter.Unwatch(observer);
+        return Task.CompletedTask;
+    }
+
+    private RegionStatus Status()
+    {
+        var figures = CurrentFigures();
+        return new(_region, figures, clock.Now, figures.OverdueShare > policy.RegionOverdueShareThreshold, []);
+    }
+
+    /// <summary>The figures now. Between a clock change and the next clock check a read counts
+    /// afresh rather than answer stale figures; it changes nothing (the clock check does).</summary>
+    private HazardFigures CurrentFigures() =>
+        _figuresChangeAt is { } at && clock.Now >= at ? CountLedger(clock.Now) : _figures;
+
+    private HazardFigures CountLedger(DateTimeOffset now) =>
+        HazardFigures.Count(_ledger.Stored.Hazards.Values, now, policy.WatchListOverdueHazards, _ledger.Stored.FatalAccidents.Values);
+
+    /// <summary>Counts the ledger, plans the ladder, asks for due steps, and arms the clock check
+    /// for the next moment that changes either.</summary>
+    private void Count()
+    {
+        var now = clock.Now;
+        var stored = _ledger.Stored;
+        _figures = CountLedger(now);
+        _figuresChangeAt = HazardFigures.NextChange(stored.Hazards.Values, now);
+        if (stored.FatalAccidents.Values.Any(a => ChinaTime.SameYear(a.OccurredAt, now))
+            && (_figuresChangeAt is null || ChinaTime.StartOfNextYear(now) < _figuresChangeAt))
+        {
+            _figuresChangeAt = ChinaTime.StartOfNextYear(now);
+        }
+
+        _schedule.Plan(stored.Hazards.Values, now);
+        AskForDueSteps();
+        if (_figuresChangeAt is not null || _schedule.NextDueAt is not null || _schedule.HasDue)
+        {
+            _clockTimer ??= this.RegisterGrainTimer(CheckClock, options.Value.ClockCheckPeriod, options.Value.ClockCheckPeriod);
+        }
+        else
+        {
+            _clockTimer?.Dispose();
+            _clockTimer = null;
+        }
+    }
+
+    private Task CheckClock(CancellationToken cancellationToken)
+    {
+        var now = clock.Now;
+        if (now >= _figuresChangeAt || now >= _schedule.NextDueAt)
+        {
+            Count();
+            _reporter.Changed();
+        }
+        else
+        {
+            AskForDueSteps(); // again, for requests that went unanswered
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Asks each due hazard's enterprise to fire its step. The request is one-way; the
+    /// answer is the hazard's new facts arriving in the ledger.</summary>
+    private void AskForDueSteps()
+    {
+        foreach (var (hazard, step, dueAt) in _schedule.ToAsk(DateTime.UtcNow))
+        {
+            _ = GrainFactory.GetGrain<IEnterpriseGrain>(hazard.CreditCode).Escalate(hazard.Number, step, dueAt);
+        }
+    }
+}

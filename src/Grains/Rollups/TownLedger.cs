@@ -1,0 +1,222 @@
+using System.Collections.Immutable;
+using HazardGrid.Accidents;
+using HazardGrid.Common;
+
+namespace HazardGrid.Rollups;
+
+/// <summary>The persisted ledger of a town (one of its parts): the latest facts of every hazard
+/// in it, and the fatal accidents of its enterprises.</summary>
+[GenerateSerializer, Alias("hg.TownLedgerState")]
+public sealed record TownLedgerState
+{
+    [Id(0)] public ImmutableDictionary<string, HazardFacts> Hazards { get; init; } = ImmutableDictionary<string, HazardFacts>.Empty;
+    [Id(1)] public ImmutableDictionary<string, FatalAccident> FatalAccidents { get; init; } = ImmutableDictionary<string, FatalAccident>.Empty;
+}
+
+/// <summary>
+/// A town's durable ledger, stored in parts, with its writes group-committed: callers that arrive
+/// while a write is in flight share the next write instead of queueing for one each.
+/// <para><see cref="Stored"/> is the ledger as last stored. Everything that reads the ledger reads
+/// it, never a part's in-memory state: the apply calls interleave, so reads run while a write is in
+/// flight, and a figure reported up, or a hazard shown, must never be one the store may still refuse.</para>
+/// <para>A hazard's part is chosen by a stable hash of its id (fatal accidents live in the first),
+/// so a write stores only the parts its facts fall in; bench/README.md says why.</para>
+/// </summary>
+internal sealed class TownLedger(IReadOnlyList<IPersistentState<TownLedgerState>> parts, Grain grain, Action stored)
+{
+    private LedgerBatch? _writing;
+    private LedgerBatch? _pending;
+
+    public TownLedgerState Stored { get; private set; } = new();
+
+    /// <summary>Reads the parts. A ledger stored whole (before it was split) sits in the first
+    /// part: each other part's share is stored first, and only then the first part without them,
+    /// so that no fact is ever only in memory.</summary>
+    public async Task LoadAsync()
+    {
+        Stored = Merge(parts.Select(p => p.State));
+        var misplaced = parts[0].State.Hazards.Keys.Where(id => PartOf(id) != 0).Select(PartOf).Distinct().ToList();
+        if (misplaced.Count == 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(misplaced.Select(part => parts[part].WriteOrRollBackAsync(PartState(Stored, part), grain)));
+        await parts[0].WriteOrRollBackAsync(PartState(Stored, 0), grain);
+    }
+
+    /// <summary>Completes once every fact is stored at its version or a newer one.</summary>
+    public Task Apply(IEnumerable<HazardFacts> facts)
+    {
+        // Each fact needs the first write that holds it or a newer version: none if stored, the
+        // write in flight if that has it, else the pending batch. The pending batch is written
+        // only after the one in flight succeeds, so waiting for it covers both.
+        LedgerBatch? awaited = null;
+        foreach (var fact in facts)
+        {
+            if (Stored.Hazards.TryGetValue(fact.HazardId, out var known) && known.Version >= fact.Version)
+            {
+                continue;
+            }
+
+            if (_writing is { } writing && writing.Hazards.TryGetValue(fact.HazardId, out var inFlight) && inFlight.Version >= fact.Version)
+            {
+                awaited ??= writing;
+                continue;
+            }
+
+            var pending = _pending ??= new LedgerBatch();
+            if (!pending.Hazards.TryGetValue(fact.HazardId, out var queued) || queued.Version < fact.Version)
+            {
+                pending.Hazards[fact.HazardId] = fact;
+            }
+
+            awaited = pending;
+        }
+
+        return WrittenWith(awaited);
+    }
+
+    /// <summary>Completes once the accident is stored; a repeat is ignored.</summary>
+    public Task Apply(FatalAccident accident)
+    {
+        if (Stored.FatalAccidents.ContainsKey(accident.Id))
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_writing is { } writing && writing.Accidents.ContainsKey(accident.Id))
+        {
+            return WrittenWith(writing);
+        }
+
+        var pending = _pending ??= new LedgerBatch();
+        pending.Accidents.TryAdd(accident.Id, accident);
+        return WrittenWith(pending);
+    }
+
+    /// <summary>Completes once <paramref name="batch"/> is stored (at once for none), starting the
+    /// write loop if no write is in flight.</summary>
+    private Task WrittenWith(LedgerBatch? batch)
+    {
+        if (batch is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_writing is null)
+        {
+            // Not awaited here: the loop outlives this call while others keep joining, and each
+            // caller waits only for its own batch. It cannot be left running on an idle
+            // activation: every batch it writes has callers waiting on it.
+            _ = WriteLoop();
+        }
+
+        return batch.Written.Task;
+    }
+
+    /// <summary>
+    /// Writes pending batches one after another until none is left. A batch holds only facts
+    /// newer than the stored ledger and the write before it, so it is simply laid over the stored
+    /// ledger. Callers are answered after <c>stored</c> ran, so they read their own writes.
+    /// </summary>
+    private async Task WriteLoop()
+    {
+        while (_pending is { } batch)
+        {
+            _pending = null;
+            _writing = batch;
+            var next = Stored with
+            {
+                Hazards = Stored.Hazards.SetItems(batch.Hazards),
+                FatalAccidents = Stored.FatalAccidents.SetItems(batch.Accidents),
+            };
+            try
+            {
+                var touched = batch.Hazards.Keys.Select(PartOf).Concat(batch.Accidents.Count > 0 ? [0] : Array.Empty<int>()).Distinct();
+                await Task.WhenAll(touched.Select(part => parts[part].WriteOrRollBackAsync(PartState(next, part), grain)));
+            }
+            catch (Exception ex)
+            {
+                // The parts' states are back to what was stored (a part that was written is in
+                // the store, and a fresh activation will read it) and the activation is retired.
+                // The batch behind fails too rather than being written from here: if the store
+                // kept the failed write after all, this activation's ETag is stale; the callers
+                // retry against a fresh activation that reads the store.
+                _writing = null;
+                var behind = _pending;
+                _pending = null;
+                batch.Written.TrySetException(ex);
+                behind?.Written.TrySetException(ex);
+                return;
+            }
+
+            Stored = next;
+            _writing = null;
+            HazardGridMetrics.LedgerWrite();
+            try
+            {
+                stored();
+                batch.Written.TrySetResult();
+            }
+            catch (Exception ex)
+            {
+                // Stored, but not counted: the callers hear of it, and no caller is ever left waiting.
+                batch.Written.TrySetException(ex);
+            }
+        }
+    }
+
+    private int PartOf(string hazardId) => (int)((uint)StableHash(hazardId) % (uint)parts.Count);
+
+    // string.GetHashCode is randomized per process: a hazard must fall in the same part in every one.
+    private static int StableHash(string text)
+    {
+        var hash = unchecked((int)2166136261);
+        foreach (var c in text)
+        {
+            hash = unchecked((hash ^ c) * 16777619);
+        }
+
+        return hash;
+    }
+
+    private TownLedgerState PartState(TownLedgerState ledger, int part) => new()
+    {
+        Hazards = ledger.Hazards.Where(h => PartOf(h.Key) == part).ToImmutableDictionary(StringComparer.Ordinal),
+        FatalAccidents = part == 0 ? ledger.FatalAccidents : ImmutableDictionary<string, FatalAccident>.Empty,
+    };
+
+    /// <summary>The whole ledger from its parts; a hazard found in two (written before the ledger
+    /// was split) counts at its newest version.</summary>
+    private static TownLedgerState Merge(IEnumerable<TownLedgerState> parts)
+    {
+        var hazards = ImmutableDictionary.CreateBuilder<string, HazardFacts>(StringComparer.Ordinal);
+        var accidents = ImmutableDictionary.CreateBuilder<string, FatalAccident>(StringComparer.Ordinal);
+        foreach (var part in parts)
+        {
+            foreach (var (id, facts) in part.Hazards)
+            {
+                if (!hazards.TryGetValue(id, out var known) || known.Version < facts.Version)
+                {
+                    hazards[id] = facts;
+                }
+            }
+
+            accidents.AddRange(part.FatalAccidents.Where(a => !accidents.ContainsKey(a.Key)));
+        }
+
+        return new TownLedgerState { Hazards = hazards.ToImmutable(), FatalAccidents = accidents.ToImmutable() };
+    }
+
+    /// <summary>Facts gathered for one ledger write, and the answer of every caller waiting on it.</summary>
+    private sealed class LedgerBatch
+    {
+        public Dictionary<string, HazardFacts> Hazards { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, FatalAccident> Accidents { get; } = new(StringComparer.Ordinal);
+
+        // Callers resume in turns of their own, not inside the write loop.
+        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
