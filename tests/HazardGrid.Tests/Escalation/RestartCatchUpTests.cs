@@ -2,10 +2,7 @@ using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
-using HazardGrid.Rollups;
-using HazardGrid.Silo.Hosting;
 using HazardGrid.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using Xunit;
@@ -36,7 +33,10 @@ public sealed class RestartCatchUpTests : IDisposable
         var town = TestData.TownsOf("370406", 1)[0];
         var code = TestData.NewCreditCode(town);
         var start = _time.GetUtcNow();
-        var deadlines = new[] { start.AddDays(1), start.AddDays(2), start.AddDays(20) };
+
+        // Hazard 4 is the witness: its letter falls due only after the restart, when the test moves
+        // the clock on (see below).
+        var deadlines = new[] { start.AddDays(1), start.AddDays(2), start.AddDays(20), start.AddDays(8.6) };
 
         await using (var first = await StartCluster())
         {
@@ -56,53 +56,45 @@ public sealed class RestartCatchUpTests : IDisposable
         }
 
         // Ten days pass with nothing running: hazard 1 owes a letter and a circular (due day 1 and
-        // day 8), hazard 2 a letter (day 2; its circular is due day 9), hazard 3 nothing yet.
+        // day 8), hazard 2 a letter (day 2; its circular is due day 9), hazards 3 and 4 nothing yet.
         _time.Advance(TimeSpan.FromDays(8.5));
         var restartedAt = _time.GetUtcNow();
 
         await using var second = await StartCluster();
+        async Task<HazardWithTrail[]> Hazards() =>
+            await Task.WhenAll(Enumerable.Range(1, deadlines.Length).Select(n => second.Client.GetGrain<IMajorHazardGrain>($"{code}/{n}").Get()));
+        await Eventually.Until(Hazards, hazards => hazards.Sum(h => h.Hazard.Escalations.Length) >= 3, "the three steps that fell due while nothing ran to fire", TimeSpan.FromSeconds(30));
+
+        // Nothing may fire twice. The positive signal that the town has checked its ledger against
+        // the clock again after catching up: move the clock past hazard 4's deadline and wait for
+        // its letter. The town asks for a step only on a clock check, over every hazard it holds,
+        // and the enterprise takes those requests one at a time in the order they reach it; so once
+        // hazard 4's letter (requested on a check after the catch-up) has fired and the enterprise
+        // has answered a call made after that, any repeated request for hazards 1 to 3 from that
+        // check or an earlier one has been handled too.
+        _time.Advance(TimeSpan.FromDays(0.2));
+        var witnessedAt = _time.GetUtcNow();
+        await Eventually.Until(Hazards, hazards => hazards[3].Hazard.Escalations.Length == 1, "hazard 4's letter, on a clock check after the catch-up");
+        await second.Client.GetGrain<IEnterpriseGrain>(code).Get();
+
         var expected = new[]
         {
-            new[] { (EscalationStep.WarningLetter, deadlines[0]), (EscalationStep.Circular, deadlines[0].AddDays(7)) },
-            new[] { (EscalationStep.WarningLetter, deadlines[1]) },
+            new[] { (EscalationStep.WarningLetter, deadlines[0], restartedAt), (EscalationStep.Circular, deadlines[0].AddDays(7), restartedAt) },
+            new[] { (EscalationStep.WarningLetter, deadlines[1], restartedAt) },
             [],
+            new[] { (EscalationStep.WarningLetter, deadlines[3], witnessedAt) },
         };
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        MajorHazard[] hazards;
-        do
+        var found = await Hazards();
+        for (var i = 0; i < deadlines.Length; i++)
         {
-            await Task.Delay(100);
-            hazards = await Task.WhenAll(Enumerable.Range(1, 3).Select(async n => (await second.Client.GetGrain<IMajorHazardGrain>($"{code}/{n}").Get()).Hazard));
-        }
-        while (hazards.Sum(h => h.Escalations.Length) < 3 && DateTime.UtcNow < until);
-
-        await Task.Delay(1500); // a few more clock checks: nothing may fire twice
-        for (var i = 0; i < 3; i++)
-        {
-            var found = await second.Client.GetGrain<IMajorHazardGrain>($"{code}/{i + 1}").Get();
-            Assert.Equal(expected[i], found.Hazard.Escalations.Select(e => (e.Step, e.DueAt)));
-            Assert.All(found.Hazard.Escalations, e => Assert.Equal(restartedAt, e.FiredAt));
-            Assert.Equal(expected[i].Length, found.Trail.Count(t => t.Action == TrailAction.Escalated));
+            Assert.Equal(expected[i], found[i].Hazard.Escalations.Select(e => (e.Step, e.DueAt, e.FiredAt)));
+            Assert.Equal(expected[i].Length, found[i].Trail.Count(t => t.Action == TrailAction.Escalated));
         }
 
-        var status = await second.Client.GetGrain<ITownGrain>(town).GetStatus();
-        Assert.Equal((2, 1, 3), (status.Figures.Escalations.WarningLettersThisMonth, status.Figures.Escalations.CircularsThisMonth, status.Figures.Overdue + 1));
+        var status = await second.Client.Town(town).GetStatus();
+        Assert.Equal((3, 1, 3), (status.Figures.Escalations.WarningLettersThisMonth, status.Figures.Escalations.CircularsThisMonth, status.Figures.Overdue));
     }
 
-    private async Task<InProcessTestCluster> StartCluster()
-    {
-        var clock = new DomainClock(_time);
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ServiceId = "restart-test";
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddHazardGridSqliteStorage(_data);
-            silo.Services.AddSingleton(clock);
-            silo.AddHazardGrid();
-            silo.Services.Configure<RollupOptions>(o => o.ClockCheckPeriod = TimeSpan.FromMilliseconds(50));
-        });
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
-    }
+    private Task<InProcessTestCluster> StartCluster() =>
+        TestClusters.StartAsync(new TestClusterSettings { ServiceId = "restart-test", Storage = TestStorage.Sqlite(_data), Time = _time });
 }

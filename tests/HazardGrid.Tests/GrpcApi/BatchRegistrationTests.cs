@@ -6,7 +6,8 @@ using Xunit;
 namespace HazardGrid.Tests.GrpcApi;
 
 /// <summary>BatchRegisterEnterprises: a county's register in one call, each entry on its own.</summary>
-public sealed class BatchRegistrationTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(SharedCluster.Name)]
+public sealed class BatchRegistrationTests(ClusterFixture fixture)
 {
     private static readonly string s_town = TestData.TownsOf("370211", 1)[0];
 

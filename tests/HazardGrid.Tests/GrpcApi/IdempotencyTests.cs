@@ -6,7 +6,8 @@ using Xunit;
 namespace HazardGrid.Tests.GrpcApi;
 
 /// <summary>Every write retried with its request id returns the first result and changes nothing.</summary>
-public sealed class IdempotencyTests(ClusterFixture fixture) : IClassFixture<ClusterFixture>
+[Collection(SharedCluster.Name)]
+public sealed class IdempotencyTests(ClusterFixture fixture)
 {
     private readonly ApiDriver _api = new(fixture);
     private static readonly string s_town = TestData.TownsOf("370406", 3)[2];
@@ -78,7 +79,7 @@ public sealed class IdempotencyTests(ClusterFixture fixture) : IClassFixture<Clu
         var repeat = await _api.Report(registered.CreditCode, firstAgain, "react-1-again");
         Assert.False(repeat.Created);
 
-        await DeactivateEverything();
+        await DeactivateEverything(registered.CreditCode);
 
         Assert.Equal(one, await _api.Report(registered.CreditCode, first, "react-1"));
         Assert.Equal(two, await _api.Report(registered.CreditCode, second, "react-2"));
@@ -96,11 +97,15 @@ public sealed class IdempotencyTests(ClusterFixture fixture) : IClassFixture<Clu
         Assert.Equal(6, notes.Notifications.Count);
     }
 
-    private async Task DeactivateEverything()
+    private async Task DeactivateEverything(string creditCode)
     {
-        var management = fixture.Cluster.Client.GetGrain<Orleans.Runtime.IManagementGrain>(0);
+        var management = fixture.Cluster.Client.GetGrain<IManagementGrain>(0);
         await management.ForceActivationCollection(TimeSpan.Zero);
-        await Task.Delay(500);
+
+        // The positive signal that the enterprise is gone (a deactivation may finish after the
+        // collector's call returns): the cluster counts no activation of it any more.
+        var enterprise = (GrainReference)fixture.Cluster.Client.GetGrain<Enterprises.IEnterpriseGrain>(creditCode);
+        await Eventually.Until(() => management.GetGrainActivationCount(enterprise), count => count == 0, $"enterprise {creditCode} to be deactivated");
     }
 
     [Fact]

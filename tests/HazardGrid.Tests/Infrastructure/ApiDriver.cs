@@ -94,24 +94,11 @@ public sealed class ApiDriver(ClusterFixture fixture)
     /// Waits until the region shows exactly <paramref name="expected"/> (figures travel up the tree
     /// in batches, so upper regions lag a write by a few flush delays), then asserts it.
     /// </summary>
-    public async Task ExpectFigures(string regionCode, HazardFigures expected, TimeSpan? within = null)
-    {
-        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(10));
-        HazardFigures actual;
-        do
-        {
-            actual = (await Region(regionCode)).Figures;
-            if (actual.Equals(expected))
-            {
-                return;
-            }
-
-            await Task.Delay(25);
-        }
-        while (DateTime.UtcNow < deadline);
-
-        Assert.Fail($"region {regionCode}:\n expected {expected}\n actual   {actual}");
-    }
+    public async Task ExpectFigures(string regionCode, HazardFigures expected, TimeSpan? within = null) =>
+        await Eventually.Holds(
+            async () => Assert.Equal(expected, (await Region(regionCode)).Figures),
+            $"region {regionCode} to show the expected figures",
+            within);
 
     /// <summary>Runs a call that must fail, returning the status and the field its detail names.</summary>
     public static async Task<(StatusCode Code, string Field, string Message)> Refusal(Func<Task> call)

@@ -5,8 +5,6 @@ using Grpc.Net.Client;
 using HazardGrid.Api.V1;
 using HazardGrid.Common;
 using HazardGrid.Gateway.Hosting;
-using HazardGrid.Rollups;
-using HazardGrid.Silo.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -23,6 +21,12 @@ namespace HazardGrid.Tests.Infrastructure;
 /// gRPC gateway on a loopback port, reached through a real <see cref="GrpcChannel"/>. Domain time
 /// is a <see cref="FakeTimeProvider"/> the tests move; Orleans itself runs on real time.
 /// </summary>
+/// <remarks>
+/// Tests that look only at their own keys (fresh enterprises, towns no other test of the
+/// collection counts in) share one in the <see cref="SharedCluster"/> collection. A test that
+/// asserts a whole region's figures (a county, a city, the province) or moves the clock far
+/// takes its own, as a class fixture.
+/// </remarks>
 public sealed class ClusterFixture : IAsyncLifetime
 {
     public const string SystemId = "test-county-system";
@@ -33,6 +37,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     private WebApplication? _gateway;
 
     public FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>Grain calls counted as they reach and leave their activations (see <see cref="GrainCallCounter"/>).</summary>
+    public GrainCallCounter Calls { get; } = new();
 
     public InProcessTestCluster Cluster { get; private set; } = null!;
 
@@ -50,24 +57,7 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var clock = new DomainClock(Time);
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) =>
-        {
-            // Orleans' binary format, as in production: the memory provider's JSON default cannot read
-            // back every state record, which shows as soon as a grain is deactivated and reactivated.
-            silo.AddMemoryGrainStorage(StorageNames.Store, storage => storage.Configure<Orleans.Serialization.Serializer>(
-                (o, serializer) => o.GrainStorageSerializer = new Orleans.Storage.OrleansGrainStorageSerializer(serializer)));
-            silo.Services.AddSingleton(clock);
-            silo.AddHazardGrid();
-            silo.Services.Configure<RollupOptions>(o =>
-            {
-                o.FlushDelay = TimeSpan.FromMilliseconds(20);
-                o.ClockCheckPeriod = TimeSpan.FromMilliseconds(50);
-            });
-        });
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
+        Cluster = await TestClusters.StartAsync(new TestClusterSettings { Time = Time, Silo = silo => silo.AddIncomingGrainCallFilter(Calls) });
 
         var web = WebApplication.CreateSlimBuilder();
         web.Logging.SetMinimumLevel(LogLevel.Warning);
@@ -101,4 +91,11 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>Moves domain time; towns notice on their next clock check.</summary>
     public void Advance(TimeSpan by) => Time.Advance(by);
+}
+
+/// <summary>One cluster for the test classes that look only at their own keys; see <see cref="ClusterFixture"/>.</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedCluster : ICollectionFixture<ClusterFixture>
+{
+    public const string Name = "shared cluster";
 }

@@ -5,9 +5,7 @@ using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
 using HazardGrid.Rollups;
-using HazardGrid.Silo.Hosting;
 using HazardGrid.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using Xunit;
@@ -48,7 +46,7 @@ public sealed class TownLedgerGroupCommitTests(ITestOutputHelper output) : IDisp
 
         await using (var cluster = await StartCluster())
         {
-            var grain = cluster.Client.GetGrain<ITownGrain>(town);
+            var grain = cluster.Client.Town(town);
             await grain.GetStatus(); // activated before the burst, so the burst measures writes only
 
             long writes = 0;
@@ -101,7 +99,7 @@ public sealed class TownLedgerGroupCommitTests(ITestOutputHelper output) : IDisp
 
         // Acknowledged means stored: a new activation reads the ledger back from the file.
         await using var restarted = await StartCluster();
-        Assert.Equal(expected, Counted((await restarted.Client.GetGrain<ITownGrain>(town).GetStatus()).Figures));
+        Assert.Equal(expected, Counted((await restarted.Client.Town(town).GetStatus()).Figures));
     }
 
     private static (int Registered, int Rectifying, int Accidents) Counted(HazardFigures figures) =>
@@ -111,19 +109,6 @@ public sealed class TownLedgerGroupCommitTests(ITestOutputHelper output) : IDisp
         new($"{code}/{number}", version, code, town, Sector.Chemicals, status, now.AddDays(-1),
             status == HazardStatus.Rectifying ? now.AddDays(30) : null, null, SupervisionLevel.County, []);
 
-    private async Task<InProcessTestCluster> StartCluster()
-    {
-        var clock = new DomainClock(_time);
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ServiceId = "ledger-test";
-        builder.ConfigureSilo((_, silo) =>
-        {
-            silo.AddHazardGridSqliteStorage(_data);
-            silo.Services.AddSingleton(clock);
-            silo.AddHazardGrid();
-        });
-        var cluster = builder.Build();
-        await cluster.DeployAsync();
-        return cluster;
-    }
+    private Task<InProcessTestCluster> StartCluster() =>
+        TestClusters.StartAsync(new TestClusterSettings { ServiceId = "ledger-test", Storage = TestStorage.Sqlite(_data), Time = _time });
 }

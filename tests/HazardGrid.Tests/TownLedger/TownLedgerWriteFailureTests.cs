@@ -1,13 +1,9 @@
 using System.Collections.Immutable;
 using HazardGrid.Accidents;
-using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
 using HazardGrid.Rollups;
-using HazardGrid.Silo.Hosting;
 using HazardGrid.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
-using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using Xunit;
@@ -23,26 +19,20 @@ namespace HazardGrid.Tests.TownLedger;
 public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
 {
     private readonly GatedLedgerStorage _storage = new();
+    private readonly GrainCallCounter _calls = new();
     private InProcessTestCluster _cluster = null!;
 
-    public async Task InitializeAsync()
-    {
-        var builder = new InProcessTestClusterBuilder(1);
-        builder.Options.ServiceId = "ledger-failure-test";
-        builder.ConfigureSilo((_, silo) =>
+    public async Task InitializeAsync() =>
+        _cluster = await TestClusters.StartAsync(new TestClusterSettings
         {
-            // Orleans' binary format, as in production: the JSON default cannot read a ledger back.
-            silo.AddMemoryGrainStorage("inner", o => o.Configure<Serializer>((m, serializer) => m.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer)));
-            silo.Services.AddKeyedSingleton<IGrainStorage>(StorageNames.Store, (services, _) =>
+            ServiceId = "ledger-failure-test",
+            Storage = TestStorage.InMemoryBehind(inner =>
             {
-                _storage.Inner = services.GetRequiredKeyedService<IGrainStorage>("inner");
+                _storage.Inner = inner;
                 return _storage;
-            });
-            silo.AddHazardGrid();
+            }),
+            Silo = silo => silo.AddIncomingGrainCallFilter(_calls),
         });
-        _cluster = builder.Build();
-        await _cluster.DeployAsync();
-    }
 
     public async Task DisposeAsync()
     {
@@ -55,16 +45,17 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
     {
         var town = TestData.TownsOf("370406", 2)[1];
         var code = TestData.NewCreditCode(town);
-        var grain = _cluster.Client.GetGrain<ITownGrain>(town);
+        var grain = _cluster.Client.Town(town);
         var first = Facts(town, code, 1);
         await grain.ApplyHazardFacts([first]);
+        var applied = _calls.Reached(GrainsForTests.ApplyHazardFacts);
 
         // Hold the next ledger write, and pile callers up behind it.
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _storage.Gate = gate;
         var attempts = _storage.LedgerWriteAttempts;
         var held = grain.ApplyHazardFacts([Facts(town, code, 2)]);
-        await WaitFor(() => _storage.LedgerWriteAttempts > attempts);
+        await Eventually.Until(() => _storage.LedgerWriteAttempts > attempts, "the town to start writing hazard 2");
         var behind = Enumerable.Range(3, 30).Select(n => grain.ApplyHazardFacts([Facts(town, code, n)])).ToList();
         var repeat = grain.ApplyHazardFacts([Facts(town, code, 2)]);
 
@@ -73,7 +64,12 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
         Assert.Equal(1, (await grain.GetStatus()).Figures.Registered);
         Assert.False(held.IsCompleted || repeat.IsCompleted || behind.Any(t => t.IsCompleted));
 
-        await Task.Delay(200); // let every call behind reach the town
+        // Fail the write only once every call behind it has reached the town: each has then
+        // joined the write in flight or the pending batch behind it (the filter counts a call
+        // once the town has run it up to its wait for that write).
+        await Eventually.Until(
+            () => _calls.Reached(GrainsForTests.ApplyHazardFacts) >= applied + 1 + behind.Count + 1 + 1,
+            "the held call, the 30 behind it, the repeat and the stored one to have reached the town");
         gate.SetException(new IOException("the disk went away"));
         foreach (var call in behind.Append(held).Append(repeat))
         {
@@ -97,14 +93,14 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
         var town = TestData.TownsOf("370406", 3)[2];
         var code = TestData.NewCreditCode(town);
         var facts = Enumerable.Range(1, 40).Select(n => Facts(town, code, n)).ToList();
-        var id = _cluster.Client.GetGrain<ITownGrain>(town).GetGrainId();
+        var id = _cluster.Client.Town(town).GetGrainId();
         var whole = new GrainState<TownLedgerState>(new TownLedgerState { Hazards = facts.ToImmutableDictionary(f => f.HazardId, StringComparer.Ordinal) });
         await _storage.Inner.WriteStateAsync("ledger", id, whole);
 
         // The silo woke every region at start: retire them, so the town reads its ledger again.
         await _cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
 
-        Assert.Equal(40, (await _cluster.Client.GetGrain<ITownGrain>(town).GetStatus()).Figures.Registered);
+        Assert.Equal(40, (await _cluster.Client.Town(town).GetStatus()).Figures.Registered);
 
         // Stored again in parts: each fact in exactly one of them, the first part no longer whole.
         var parts = new List<TownLedgerState>();
@@ -123,16 +119,6 @@ public sealed class TownLedgerWriteFailureTests : IAsyncLifetime
     private static HazardFacts Facts(string town, string code, int number) =>
         new($"{code}/{number}", 1, code, town, Sector.Chemicals, HazardStatus.Registered, ClusterFixture.Start.AddDays(-1),
             null, null, SupervisionLevel.County, []);
-
-    private static async Task WaitFor(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 10 s");
-            await Task.Delay(10);
-        }
-    }
 
     /// <summary>Grain storage that passes everything to <see cref="Inner"/>, except that town
     /// ledger writes wait for <see cref="Gate"/> while one is set (and fail if it fails).</summary>
