@@ -1,5 +1,4 @@
-using System.Collections.Concurrent;
-using System.Collections.Immutable;
+using System.Linq.Expressions;
 using System.Reflection;
 
 namespace HazardGrid.Common;
@@ -9,80 +8,80 @@ namespace HazardGrid.Common;
 /// constructors: an <c>int</c> or <c>long</c> adds, an enum is a key that the two sides share, a
 /// nested record adds as a whole, and an <see cref="EquatableArray{T}"/> of keyed records merges
 /// by key (the item's first member) in key order. So a figure added to a record is summed and
-/// zeroed with no code of its own.
+/// zeroed with no code of its own. The adder is compiled once per type: rollups add figures on
+/// every change of a child, so it must cost what hand-written code would.
 /// </summary>
 public static class Additive<T>
     where T : class
 {
-    private static readonly ConstructorInfo s_constructor = PrimaryConstructor(typeof(T));
-    private static readonly PropertyInfo[] s_members = [.. s_constructor.GetParameters().Select(p => typeof(T).GetProperty(p.Name!)
-        ?? throw new InvalidOperationException($"{typeof(T).Name}.{p.Name} has no property: Additive needs a positional record"))];
+    private static readonly ConstructorInfo s_constructor = Additive.PrimaryConstructor(typeof(T));
+    private static readonly Func<T, T, T> s_add = CompileAdd();
 
     /// <summary>All counts zero, all arrays empty.</summary>
-    public static T Zero { get; } = (T)s_constructor.Invoke([.. s_members.Select(m => Additive.ZeroOf(m.PropertyType))]);
+    public static T Zero { get; } = (T)s_constructor.Invoke([.. s_constructor.GetParameters().Select(p => Additive.ZeroOf(p.ParameterType))]);
 
-    public static T Add(T a, T b) =>
-        (T)s_constructor.Invoke([.. s_members.Select(m => Additive.AddValues(m.PropertyType, m.GetValue(a), m.GetValue(b)))]);
+    public static T Add(T a, T b) => s_add(a, b);
 
-    private static ConstructorInfo PrimaryConstructor(Type type) =>
-        type.GetConstructors().Where(c => c.GetParameters() is { Length: > 0 } p && !(p.Length == 1 && p[0].ParameterType == type))
-            .MaxBy(c => c.GetParameters().Length)
-        ?? throw new InvalidOperationException($"{type.Name} has no primary constructor");
+    private static Func<T, T, T> CompileAdd()
+    {
+        var a = Expression.Parameter(typeof(T), "a");
+        var b = Expression.Parameter(typeof(T), "b");
+        var members = s_constructor.GetParameters().Select(p =>
+        {
+            var property = typeof(T).GetProperty(p.Name!)
+                ?? throw new InvalidOperationException($"{typeof(T).Name}.{p.Name} has no property: Additive needs a positional record");
+            return Additive.AddExpression(p.ParameterType, Expression.Property(a, property), Expression.Property(b, property));
+        });
+        return Expression.Lambda<Func<T, T, T>>(Expression.New(s_constructor, members), a, b).Compile();
+    }
 }
 
 /// <summary>The member rules of <see cref="Additive{T}"/>.</summary>
 public static class Additive
 {
-    private static readonly ConcurrentDictionary<Type, Func<object?, object?, object?>> s_adders = new();
-    private static readonly ConcurrentDictionary<Type, object?> s_zeros = new();
+    internal static ConstructorInfo PrimaryConstructor(Type type) =>
+        type.GetConstructors().Where(c => c.GetParameters() is { Length: > 0 } p && !(p.Length == 1 && p[0].ParameterType == type))
+            .MaxBy(c => c.GetParameters().Length)
+        ?? throw new InvalidOperationException($"{type.Name} has no primary constructor");
 
-    internal static object? ZeroOf(Type type) => s_zeros.GetOrAdd(type, t => t switch
+    internal static object? ZeroOf(Type type) => type switch
     {
-        _ when t == typeof(int) => 0,
-        _ when t == typeof(long) => 0L,
-        _ when t.IsEnum => Activator.CreateInstance(t),
-        _ when IsArray(t, out var item) => Activator.CreateInstance(t, Array(item, [])),
-        _ => typeof(Additive<>).MakeGenericType(t).GetProperty(nameof(Additive<object>.Zero))!.GetValue(null),
-    });
+        _ when type == typeof(int) => 0,
+        _ when type == typeof(long) => 0L,
+        _ when type.IsEnum => Activator.CreateInstance(type),
+        _ when IsArray(type, out var item) => typeof(EquatableArray<>).MakeGenericType(item).GetProperty(nameof(EquatableArray<int>.Empty))!.GetValue(null),
+        _ => typeof(Additive<>).MakeGenericType(type).GetProperty(nameof(Additive<object>.Zero))!.GetValue(null),
+    };
 
-    internal static object? AddValues(Type type, object? a, object? b) => s_adders.GetOrAdd(type, Adder)(a, b);
-
-    private static Func<object?, object?, object?> Adder(Type type)
+    internal static Expression AddExpression(Type type, Expression a, Expression b) => type switch
     {
-        if (type == typeof(int))
+        _ when type == typeof(int) || type == typeof(long) => Expression.Add(a, b),
+        _ when type.IsEnum => a, // a key: both sides name the same one
+        _ when IsArray(type, out var item) => Expression.Call(typeof(Additive).GetMethod(nameof(MergeByKey), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(item), a, b),
+        _ => Expression.Call(typeof(Additive<>).MakeGenericType(type).GetMethod(nameof(Additive<object>.Add))!, a, b),
+    };
+
+    private static EquatableArray<TItem> MergeByKey<TItem>(EquatableArray<TItem> a, EquatableArray<TItem> b)
+        where TItem : class
+    {
+        if (b.Count == 0)
         {
-            return (a, b) => (int)a! + (int)b!;
+            return a;
         }
 
-        if (type == typeof(long))
+        if (a.Count == 0)
         {
-            return (a, b) => (long)a! + (long)b!;
+            return b;
         }
 
-        if (type.IsEnum)
+        var merged = new SortedDictionary<object, TItem>();
+        foreach (var item in a.Items.Concat(b.Items))
         {
-            return (a, _) => a; // a key: both sides name the same one
+            var key = Keys<TItem>.Of(item);
+            merged[key] = merged.TryGetValue(key, out var have) ? Additive<TItem>.Add(have, item) : item;
         }
 
-        if (IsArray(type, out var item))
-        {
-            var key = item.GetConstructors().MaxBy(c => c.GetParameters().Length)!.GetParameters()[0];
-            var keyOf = item.GetProperty(key.Name!)!;
-            return (a, b) =>
-            {
-                var merged = new SortedDictionary<object, object>();
-                foreach (var entry in ((System.Collections.IEnumerable)a!).Cast<object>().Concat(((System.Collections.IEnumerable)b!).Cast<object>()))
-                {
-                    var k = keyOf.GetValue(entry)!;
-                    merged[k] = merged.TryGetValue(k, out var have) ? AddValues(item, have, entry)! : entry;
-                }
-
-                return Activator.CreateInstance(type, Array(item, merged.Values));
-            };
-        }
-
-        var add = typeof(Additive<>).MakeGenericType(type).GetMethod(nameof(Additive<object>.Add))!;
-        return (a, b) => add.Invoke(null, [a, b]);
+        return new EquatableArray<TItem>([.. merged.Values]);
     }
 
     private static bool IsArray(Type type, out Type item)
@@ -91,18 +90,16 @@ public static class Additive
         return item != typeof(void);
     }
 
-    // An ImmutableArray<item> of the values, for EquatableArray<item>'s constructor.
-    private static object Array(Type item, IEnumerable<object> values)
+    /// <summary>The key of a keyed record: its first member, compiled once.</summary>
+    private static class Keys<TItem>
     {
-        var typed = System.Array.CreateInstance(item, values.Count());
-        var i = 0;
-        foreach (var value in values)
-        {
-            typed.SetValue(value, i++);
-        }
+        public static readonly Func<TItem, object> Of = Compile();
 
-        return typeof(ImmutableArray).GetMethods()
-            .Single(m => m.Name == nameof(ImmutableArray.Create) && m.GetParameters() is [{ ParameterType.IsArray: true }])
-            .MakeGenericMethod(item).Invoke(null, [typed])!;
+        private static Func<TItem, object> Compile()
+        {
+            var item = Expression.Parameter(typeof(TItem), "item");
+            var key = typeof(TItem).GetProperty(PrimaryConstructor(typeof(TItem)).GetParameters()[0].Name!)!;
+            return Expression.Lambda<Func<TItem, object>>(Expression.Convert(Expression.Property(item, key), typeof(object)), item).Compile();
+        }
     }
 }
