@@ -18,6 +18,12 @@ public sealed record FatalAccidentReport(DateTimeOffset OccurredAt, int Deaths, 
             throw DomainException.Invalid("accident.occurred_time", "lies in the future");
         }
 
+        if (OccurredAt.Year < 2000)
+        {
+            // As for a hazard's found_time: an accident before the systems that report it is a typo.
+            throw DomainException.Invalid("accident.occurred_time", "lies before 2000");
+        }
+
         if (Deaths is < 1 or > 10_000)
         {
             throw DomainException.Invalid("accident.deaths", $"{Deaths} is not a number of deaths of a fatal accident (1 or more)");

@@ -1,3 +1,4 @@
+using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
 using HazardGrid.Regions;
@@ -30,7 +31,7 @@ public static class HazardNotices
             SupervisionLevel.City => RegionLevel.City,
             _ => RegionLevel.Province,
         });
-        var message = $"{escalation.Step}: 重大事故隐患 {hazard.Id} ({hazard.Criterion} @ {hazard.Location}) 逾期未整改, due {escalation.DueAt:yyyy-MM-dd}";
+        var message = $"{escalation.Step}: 重大事故隐患 {hazard.Id} ({hazard.Criterion} @ {hazard.Location}) 逾期未整改, due {ChinaTime.ToChina(escalation.DueAt):yyyy-MM-dd}";
         Notification To(RecipientRole role, string name, string? phone) =>
             new($"{hazard.Id}/{escalation.Step}/{role}", escalation.FiredAt, hazard.Id, NotificationKind.Escalation, role, name, phone, message);
         yield return To(RecipientRole.Principal, to.Principal.Name, to.Principal.Phone);

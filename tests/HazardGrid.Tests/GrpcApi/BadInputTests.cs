@@ -270,6 +270,15 @@ public sealed class BadInputTests(ClusterFixture fixture) : IClassFixture<Cluste
             RequestId = TestData.NewRequestId(),
         }).ResponseAsync, "accident.occurred_time");
 
+        // A valid timestamp that cannot be an accident's time (before 2000) is refused like a found time before 2000.
+        var ancient = await ApiDriver.Refusal(() => fixture.Enterprises.ReportFatalAccidentAsync(new ReportFatalAccidentRequest
+        {
+            Parent = enterprise.Name, Accident = new NewFatalAccident { OccurredTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTime(new DateTime(1999, 12, 31, 0, 0, 0, DateTimeKind.Utc)), Deaths = 1, Description = "事故" },
+            RequestId = TestData.NewRequestId(),
+        }).ResponseAsync);
+        Assert.Equal((StatusCode.InvalidArgument, "accident.occurred_time"), (ancient.Code, ancient.Field));
+        Assert.Contains("before 2000", ancient.Message);
+
         // Inside a batch, the refusal names the update by its path; nothing in the batch is applied.
         var batch = new BatchUpdateHazardsRequest();
         batch.Updates.Add(new HazardUpdate { RecordProgress = new RecordProgressRequest { Name = hazard.Name, ProgressPercent = 0, Note = "x", RequestId = TestData.NewRequestId() } });
