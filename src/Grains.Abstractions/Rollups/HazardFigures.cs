@@ -139,13 +139,14 @@ public sealed record HazardFigures(
     }
 
     /// <summary>
-    /// The next instant after <paramref name="now"/> at which these hazards' figures change by the
-    /// clock alone: a rectification deadline passing, or a new month resetting the monthly counts.
-    /// (Ladder steps falling due are scheduled separately: they change figures only once fired.)
+    /// The next instant after <paramref name="now"/> at which these figures change by the clock
+    /// alone: a rectification deadline passing, a new month resetting the monthly counts, or a new
+    /// year resetting this year's fatal accidents. (Ladder steps falling due are scheduled
+    /// separately: they change figures only once fired.)
     /// </summary>
-    public static DateTimeOffset? NextChange(IEnumerable<HazardFacts> hazards, DateTimeOffset now)
+    public static DateTimeOffset? NextChange(IEnumerable<HazardFacts> hazards, DateTimeOffset now, IEnumerable<FatalAccident>? accidents = null)
     {
-        DateTimeOffset? next = null;
+        DateTimeOffset? next = (accidents ?? []).Any(a => ChinaTime.SameYear(a.OccurredAt, now)) ? ChinaTime.StartOfNextYear(now) : null;
         foreach (var h in hazards)
         {
             DateTimeOffset? candidate = h switch

@@ -118,22 +118,31 @@ public sealed class TownGrain(
     private HazardFigures CountLedger(DateTimeOffset now) =>
         HazardFigures.Count(_ledger.Stored.Hazards.Values, now, policy.WatchListOverdueHazards, _ledger.Stored.FatalAccidents.Values);
 
-    /// <summary>Counts the ledger, plans the ladder, asks for due steps, and arms the clock check
-    /// for the next moment that changes either.</summary>
+    /// <summary>The ledger changed (or the grain activated): count it, plan the ladder from it,
+    /// ask for the steps due, and arm the clock check.</summary>
     private void Count()
     {
-        var now = clock.Now;
-        var stored = _ledger.Stored;
-        _figures = CountLedger(now);
-        _figuresChangeAt = HazardFigures.NextChange(stored.Hazards.Values, now);
-        if (stored.FatalAccidents.Values.Any(a => ChinaTime.SameYear(a.OccurredAt, now))
-            && (_figuresChangeAt is null || ChinaTime.StartOfNextYear(now) < _figuresChangeAt))
-        {
-            _figuresChangeAt = ChinaTime.StartOfNextYear(now);
-        }
+        CountFigures(clock.Now);
+        PlanLadder(clock.Now);
+    }
 
-        _schedule.Plan(stored.Hazards.Values, now);
+    private void CountFigures(DateTimeOffset now)
+    {
+        _figures = CountLedger(now);
+        _figuresChangeAt = HazardFigures.NextChange(_ledger.Stored.Hazards.Values, now, _ledger.Stored.FatalAccidents.Values);
+        ArmClock();
+    }
+
+    private void PlanLadder(DateTimeOffset now)
+    {
+        _schedule.Plan(_ledger.Stored.Hazards.Values, now);
         AskForDueSteps();
+        ArmClock();
+    }
+
+    /// <summary>Ticks while a moment is ahead that changes the figures or the ladder, or a step is due.</summary>
+    private void ArmClock()
+    {
         if (_figuresChangeAt is not null || _schedule.NextDueAt is not null || _schedule.HasDue)
         {
             _clockTimer ??= this.RegisterGrainTimer(CheckClock, options.Value.ClockCheckPeriod, options.Value.ClockCheckPeriod);
@@ -145,13 +154,21 @@ public sealed class TownGrain(
         }
     }
 
+    /// <summary>Counting and scheduling move on separately: a passing deadline or month changes the
+    /// figures (reported up); a step falling due changes only what to ask for (its figures change
+    /// when the step fires and its facts arrive).</summary>
     private Task CheckClock(CancellationToken cancellationToken)
     {
         var now = clock.Now;
-        if (now >= _figuresChangeAt || now >= _schedule.NextDueAt)
+        if (now >= _figuresChangeAt)
         {
-            Count();
+            CountFigures(now);
             _reporter.Changed();
+        }
+
+        if (now >= _schedule.NextDueAt)
+        {
+            PlanLadder(now);
         }
         else
         {
