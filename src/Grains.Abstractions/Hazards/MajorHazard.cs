@@ -150,7 +150,9 @@ public sealed record MajorHazard(
     public bool IsOpen => Status is HazardStatus.Registered or HazardStatus.Rectifying or HazardStatus.AwaitingVerification;
 
     /// <summary>What the rollups need to know of this hazard.</summary>
-    public HazardFacts Facts => new(Id, Version, CreditCode, TownCode, Sector, Status, FoundAt, Deadline, ClosedAt, SupervisionLevel, Escalations);
+    public HazardFacts Facts => new(
+        Id, Version, CreditCode, TownCode, Sector, Status, FoundAt, Deadline, ClosedAt, SupervisionLevel, Escalations,
+        Channels, RegisteredAt, UpdatedAt, EnterpriseName, Criterion, Location);
 
     public string FindingKey => HazardReport.FindingKeyOf(Criterion, Location);
 
