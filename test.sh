@@ -2,8 +2,9 @@
 # Runs every test: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Standalone]
 #
 # On a machine with only the .NET SDK it first installs what the tests need, when missing:
-# Debian's postgresql (the cluster tests' server) and kubernetes-client (kubectl, which renders
-# deploy/k8s), with apt-get as root or through sudo. It starts a throw-away PostgreSQL on
+# Debian's postgresql (the cluster tests' server), kubernetes-client (kubectl, which renders
+# deploy/k8s) and nodejs and npm (the Node client test), with apt-get as root or through sudo, and
+# the Node client's packages (npm ci in tests/clients/node, from its package-lock.json). It starts a throw-away PostgreSQL on
 # 127.0.0.1:55432 (.ci/postgres-up) unless HAZARDGRID_TEST_POSTGRES names a server, runs
 # `dotnet test HazardGrid.sln` with the arguments given, and ends with one line
 # "tests: N passed, M failed". The exit status is non-zero when the build or any test failed.
@@ -39,6 +40,18 @@ install() {
 
 if ! command -v kubectl >/dev/null 2>&1; then
   install kubernetes-client || echo "test: without kubectl the Kubernetes manifest tests fail" >&2
+fi
+
+# The non-.NET client test (tests/clients/node) runs Node.js with the packages its lock file pins.
+if ! command -v node >/dev/null 2>&1; then
+  install nodejs || echo "test: without Node.js the Node client test fails" >&2
+fi
+if command -v node >/dev/null 2>&1 && ! command -v npm >/dev/null 2>&1; then
+  install npm || echo "test: without npm the Node client test fails" >&2
+fi
+node_client=tests/clients/node
+if command -v npm >/dev/null 2>&1 && [ "$node_client/package-lock.json" -nt "$node_client/node_modules/.package-lock.json" ]; then
+  (cd "$node_client" && npm ci --no-audit --no-fund >&2) || echo "test: npm ci failed in $node_client; the Node client test will say why" >&2
 fi
 
 if [ -z "${HAZARDGRID_TEST_POSTGRES:-}" ]; then

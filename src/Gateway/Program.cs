@@ -1,4 +1,4 @@
-// The standalone gateway: gRPC in front of an Orleans client. In production several of these
+// The standalone gateway: gRPC (and the same API as HTTP/JSON) in front of an Orleans client. In production several of these
 // run in front of the silos; any of them serves any region.
 using HazardGrid.Gateway.Hosting;
 
@@ -24,6 +24,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}");
     if (endpoints.HttpPort != 0)
     {
+        Console.WriteLine($"  HTTP/JSON:   http://{host}:{endpoints.HttpPort}/v1/ (e.g. /v1/regions/37/status)");
         Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz, /readyz");
     }
 });

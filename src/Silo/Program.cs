@@ -55,6 +55,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}");
     if (endpoints.HttpPort != 0)
     {
+        Console.WriteLine($"  HTTP/JSON:   http://{host}:{endpoints.HttpPort}/v1/ (e.g. /v1/regions/37/status)");
         Console.WriteLine($"  Dashboard:   http://{host}:{endpoints.HttpPort}/dashboard/");
         Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz, /readyz");
         Console.WriteLine($"  Metrics:     http://{host}:{endpoints.HttpPort}/metrics");

@@ -5,7 +5,8 @@ namespace HazardGrid.Gateway.Hosting;
 
 /// <summary>
 /// Where the process listens. gRPC runs over cleartext HTTP/2 on its own port (h2c needs an
-/// HTTP/2-only endpoint); the dashboard and health probes use HTTP/1.1 on another.
+/// HTTP/2-only endpoint); the API as HTTP/JSON (gRPC JSON transcoding), the dashboard and the
+/// health probes use HTTP/1.1 on another, the one curl and browsers speak without prior knowledge.
 /// Bound to loopback unless <see cref="ListenOnAnyAddress"/> is set (containers).
 /// </summary>
 public sealed class EndpointOptions
@@ -14,7 +15,7 @@ public sealed class EndpointOptions
 
     public int GrpcPort { get; set; } = 5100;
 
-    /// <summary>0 turns the HTTP/1.1 endpoint off.</summary>
+    /// <summary>0 turns the HTTP/1.1 endpoint off, and with it HTTP/JSON for clients without h2c.</summary>
     public int HttpPort { get; set; } = 5101;
 
     public bool ListenOnAnyAddress { get; set; }

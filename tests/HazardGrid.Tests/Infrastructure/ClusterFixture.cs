@@ -47,6 +47,9 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public CallInvoker Invoker { get; private set; } = null!;
 
+    /// <summary>The gateway's HTTP/1.1 endpoint, where the API is served as HTTP/JSON.</summary>
+    public Uri JsonAddress { get; private set; } = null!;
+
     public EnterpriseService.EnterpriseServiceClient Enterprises => new(Invoker);
 
     public HazardService.HazardServiceClient Hazards => new(Invoker);
@@ -61,14 +64,22 @@ public sealed class ClusterFixture : IAsyncLifetime
 
         var web = WebApplication.CreateSlimBuilder();
         web.Logging.SetMinimumLevel(LogLevel.Warning);
-        web.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+        // As the service listens: gRPC on an HTTP/2-only (h2c) port, HTTP/JSON on an HTTP/1.1 one.
+        ListenOptions? grpc = null, json = null;
+        web.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0, l => (grpc = l).Protocols = HttpProtocols.Http2);
+            k.Listen(IPAddress.Loopback, 0, l => (json = l).Protocols = HttpProtocols.Http1);
+        });
         web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
         web.Services.AddHazardGridGateway();
         _gateway = web.Build();
         _gateway.MapHazardGridGateway();
         await _gateway.StartAsync();
 
-        Channel = GrpcChannel.ForAddress(_gateway.Urls.First());
+        // Kestrel writes the port it bound back into each endpoint's options.
+        Channel = GrpcChannel.ForAddress($"http://{grpc!.IPEndPoint}");
+        JsonAddress = new Uri($"http://{json!.IPEndPoint}");
         Invoker = Channel.Intercept(headers =>
         {
             headers.Add("x-system-id", SystemId);
