@@ -99,4 +99,32 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
         response.Events.AddRange(page.Of(all).Select(ApiMapper.ToApi));
         return response;
     }
+
+    // The three calls below read the region named in the request (regions/{code}) and nothing else.
+
+    public override async Task<Api.V1.RegionStatistics> GetRegionStatistics(GetRegionStatisticsRequest request, ServerCallContext context)
+    {
+        var region = ResourceNames.ParseRegion(request.Name, regions);
+        var period = StatisticsMapper.ToDomain(request.Period);
+        return StatisticsMapper.ToApi(await grains.GetRegionGrain(region).GetStatistics(period), request.Period);
+    }
+
+    public override async Task<ListRegionRankingResponse> ListRegionRanking(ListRegionRankingRequest request, ServerCallContext context)
+    {
+        var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
+        if (region.Level == Regions.RegionLevel.Town)
+        {
+            throw Common.DomainException.Invalid("parent", $"'{request.Parent}' is a town: it has no child regions to rank; name its county");
+        }
+
+        var key = StatisticsMapper.ToDomain(request.Key);
+        return StatisticsMapper.ToApi(await grains.GetGrain<IRollupGrain>(region.Code).GetRanking(key, request.BestFirst));
+    }
+
+    public override async Task<Api.V1.CampaignProgress> GetCampaignProgress(GetCampaignProgressRequest request, ServerCallContext context)
+    {
+        var region = ResourceNames.ParseRegion(request.Name, regions);
+        var kind = StatisticsMapper.ToDomain(request.IncrementPeriod);
+        return StatisticsMapper.ToApi(await grains.GetRegionGrain(region).GetCampaignProgress(kind), request.IncludeChildren);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using HazardGrid.Regions;
+using HazardGrid.Statistics;
 using Orleans.Concurrency;
 
 namespace HazardGrid.Rollups;
@@ -40,6 +41,24 @@ public interface IRegionGrain : IGrainWithStringKey
 
     [Alias("Unwatch"), AlwaysInterleave]
     Task Unwatch(IRegionStatusObserver observer);
+
+    /// <summary>The region's statistics for <paramref name="period"/>, counted up to its end or, while
+    /// it runs, up to now (see <see cref="StatisticsCount"/>). A period that starts after now is refused.</summary>
+    [Alias("GetStatistics"), AlwaysInterleave]
+    Task<RegionStatisticsReport> GetStatistics(StatisticsPeriod period);
+
+    /// <summary>A parent gathers its children's statistics, every town counting up to the same <paramref name="until"/>.</summary>
+    [Alias("CountStatistics"), AlwaysInterleave]
+    Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until);
+
+    /// <summary>The region's progress against the campaign's targets now, the increment compared
+    /// over periods of <paramref name="kind"/>; a county, city or the province also lists its children's.</summary>
+    [Alias("GetCampaignProgress"), AlwaysInterleave]
+    Task<CampaignProgress> GetCampaignProgress(PeriodKind kind);
+
+    /// <summary>A parent gathers its children's campaign figures, all counted for the same query.</summary>
+    [Alias("CountCampaign"), AlwaysInterleave]
+    Task<CampaignFigures> CountCampaign(CampaignQuery query);
 }
 
 /// <summary>Receives a region's status as it changes (see <see cref="IRegionGrain.Watch"/>).</summary>

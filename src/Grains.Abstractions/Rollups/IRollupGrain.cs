@@ -1,4 +1,5 @@
 using HazardGrid.Escalations;
+using HazardGrid.Statistics;
 using Orleans.Concurrency;
 
 namespace HazardGrid.Rollups;
@@ -21,4 +22,9 @@ public interface IRollupGrain : IRegionGrain
     /// the province. Kept in memory, newest first.</summary>
     [Alias("ReceiveDirectReport"), OneWay]
     Task ReceiveDirectReport(DirectReport report);
+
+    /// <summary>The region's children ranked by their live figures (晾晒排名), from the figures this
+    /// region already holds: no call goes down.</summary>
+    [Alias("GetRanking"), AlwaysInterleave]
+    Task<RegionRanking> GetRanking(RankingKey key, bool bestFirst);
 }

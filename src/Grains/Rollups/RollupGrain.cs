@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Regions;
+using HazardGrid.Statistics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,7 @@ public sealed class RollupGrain(
     DomainClock clock,
     EscalationPolicy policy,
     IOptions<RollupOptions> options,
+    IOptions<CampaignOptions> campaign,
     ILogger<RollupGrain> logger) : Grain, IRollupGrain
 {
     /// <summary>How many direct reports a region keeps for its feed.</summary>
@@ -96,9 +98,39 @@ public sealed class RollupGrain(
         return Task.CompletedTask;
     }
 
+    public async Task<RegionStatisticsReport> GetStatistics(StatisticsPeriod period)
+    {
+        var until = StatisticsCalls.Until(period, clock.Now);
+        return new RegionStatisticsReport(_region, period, until, await CountStatistics(period, until));
+    }
+
+    /// <summary>Asks every child at once and adds their statistics: sums and histograms add exactly.</summary>
+    public async Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until) =>
+        RegionStatistics.Sum(await Task.WhenAll(Children.Select(c => c.CountStatistics(period, until))));
+
+    public async Task<CampaignProgress> GetCampaignProgress(PeriodKind kind)
+    {
+        var query = CampaignQuery.At(campaign.Value.StartInstant, kind, clock.Now);
+        var children = await Task.WhenAll(ChildRegions.Select(async r => new ChildCampaignFigures(r, await GrainFactory.GetRegionGrain(r).CountCampaign(query))));
+        return new CampaignProgress(_region, query, CampaignFigures.Sum(children.Select(c => c.Figures)), [.. children]);
+    }
+
+    public async Task<CampaignFigures> CountCampaign(CampaignQuery query) =>
+        CampaignFigures.Sum(await Task.WhenAll(Children.Select(c => c.CountCampaign(query))));
+
+    public Task<RegionRanking> GetRanking(RankingKey key, bool bestFirst) =>
+        Task.FromResult(RegionRanking.Rank(
+            _region,
+            ChildRegions.Select(r => (r, _children.TryGetValue(r.Code, out var child) ? child.Figures : HazardFigures.Zero)),
+            key,
+            bestFirst,
+            clock.Now));
+
     private HazardFigures Figures => _figures ??= HazardFigures.Sum(_children.Values.Select(c => c.Figures));
 
-    private IEnumerable<IRegionGrain> Children => regions.ChildrenOf(_region.Code).Select(code => GrainFactory.GetRegionGrain(regions.Get(code)));
+    private IEnumerable<Region> ChildRegions => regions.ChildrenOf(_region.Code).Select(regions.Get);
+
+    private IEnumerable<IRegionGrain> Children => ChildRegions.Select(GrainFactory.GetRegionGrain);
 
     private RegionStatus Status() =>
         new(_region, Figures, clock.Now, Figures.OverdueShare > policy.RegionOverdueShareThreshold, [.. _directReports]);

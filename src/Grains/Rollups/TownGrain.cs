@@ -4,6 +4,7 @@ using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Escalations;
 using HazardGrid.Regions;
+using HazardGrid.Statistics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -32,6 +33,7 @@ public sealed class TownGrain(
     DomainClock clock,
     EscalationPolicy policy,
     IOptions<RollupOptions> options,
+    IOptions<CampaignOptions> campaign,
     ILogger<TownGrain> logger) : Grain, ITownGrain
 {
     private readonly EscalationSchedule _schedule = new(policy, options.Value.EscalationRetry);
@@ -103,6 +105,24 @@ public sealed class TownGrain(
         _reporter.Unwatch(observer);
         return Task.CompletedTask;
     }
+
+    public Task<RegionStatisticsReport> GetStatistics(StatisticsPeriod period)
+    {
+        var until = StatisticsCalls.Until(period, clock.Now);
+        return Task.FromResult(new RegionStatisticsReport(_region, period, until, StatisticsCount.Count(_ledger.Stored.Hazards.Values, period, until)));
+    }
+
+    public Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until) =>
+        Task.FromResult(StatisticsCount.Count(_ledger.Stored.Hazards.Values, period, until));
+
+    public Task<CampaignProgress> GetCampaignProgress(PeriodKind kind)
+    {
+        var query = CampaignQuery.At(campaign.Value.StartInstant, kind, clock.Now);
+        return Task.FromResult(new CampaignProgress(_region, query, CampaignFigures.Count(_ledger.Stored.Hazards.Values, query), []));
+    }
+
+    public Task<CampaignFigures> CountCampaign(CampaignQuery query) =>
+        Task.FromResult(CampaignFigures.Count(_ledger.Stored.Hazards.Values, query));
 
     private RegionStatus Status()
     {

@@ -2,6 +2,7 @@ using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
+using HazardGrid.Statistics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HazardGrid.Silo.Hosting;
@@ -43,9 +44,11 @@ public static class GrainServiceExtensions
         services.TryAddSingleton(DomainClock.System);
         services.TryAddSingleton(configuration is null ? EscalationPolicy.Standard : EscalationSettings.Load(configuration));
         var rollups = services.AddOptions<RollupOptions>();
+        var campaign = services.AddOptions<CampaignOptions>();
         if (configuration is not null)
         {
             rollups.Bind(configuration.GetSection("HazardGrid:Rollups"));
+            campaign.Bind(configuration.GetSection(CampaignOptions.Section));
         }
 
         return services;
