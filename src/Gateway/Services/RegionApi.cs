@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Grpc.Core;
 using HazardGrid.Api.V1;
+using HazardGrid.Gateway.Security;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
 
@@ -20,7 +21,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
     /// </summary>
     public override async Task WatchRegionStatus(WatchRegionStatusRequest request, IServerStreamWriter<Api.V1.RegionStatus> responseStream, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Name, regions);
+        var region = context.ReadRegion(request.Name, regions); // checked once, when the watch starts
         var grain = grains.GetRegionGrain(region);
 
         // Only the latest status matters to a watcher: a slow client skips the ones in between.
@@ -76,13 +77,13 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
 
     public override async Task<Api.V1.RegionStatus> GetRegionStatus(GetRegionStatusRequest request, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Name, regions);
+        var region = context.ReadRegion(request.Name, regions);
         return ApiMapper.ToApi(await grains.GetRegionGrain(region).GetStatus());
     }
 
     public override async Task<ListWatchListResponse> ListWatchList(ListWatchListRequest request, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
+        var region = context.ReadRegion(request.Parent, regions, "parent");
         var page = Paging.Read(request.PageSize, request.PageToken);
         var all = await grains.GetRegionGrain(region).GetWatchList();
         var response = new ListWatchListResponse { NextPageToken = page.NextToken(all.Length) };
@@ -92,7 +93,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
 
     public override async Task<ListEscalationEventsResponse> ListEscalationEvents(ListEscalationEventsRequest request, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
+        var region = context.ReadRegion(request.Parent, regions, "parent");
         var page = Paging.Read(request.PageSize, request.PageToken);
         var all = await grains.GetRegionGrain(region).GetEscalationEvents();
         var response = new ListEscalationEventsResponse { NextPageToken = page.NextToken(all.Length) };
