@@ -326,7 +326,10 @@ public sealed class OldStoreTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var method = Rpc(rpc);
         var call = new Method<IMessage, IMessage>(MethodType.Unary, method.Service.FullName, method.Name, Marshal(method.InputType), Marshal(method.OutputType));
-        return await invoker.AsyncUnaryCall(call, null, new CallOptions(new Metadata { { "x-system-id", systemId } }, DateTime.UtcNow.AddSeconds(30)), request);
+        // The recorded system, now as the subject of a province-wide credential (a supervisor's for the supervisor decisions).
+        var role = method.Name is "ExtendDeadline" or "RaiseSupervisionLevel" ? "supervisor" : "system";
+        var token = TestTokens.Mint(role, TestTokens.Province, systemId);
+        return await invoker.AsyncUnaryCall(call, null, new CallOptions(TestTokens.Bearer(token), DateTime.UtcNow.AddSeconds(30)), request);
     }
 
     private static MethodDescriptor Rpc(string rpc)
