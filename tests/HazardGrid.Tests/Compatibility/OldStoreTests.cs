@@ -83,10 +83,11 @@ public sealed class OldStoreTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task CheckOldStore(SiloProcess silo, Manifest manifest)
     {
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{silo.GrpcPort}");
-        var invoker = channel.CreateCallInvoker();
-        var enterprises = new EnterpriseService.EnterpriseServiceClient(invoker);
-        var hazards = new HazardService.HazardServiceClient(invoker);
-        var regions = new RegionService.RegionServiceClient(invoker);
+        var invoker = channel.CreateCallInvoker(); // the recorded writes, each with its system's credential (Call)
+        var reader = channel.WithToken(TestTokens.Mint("supervisor", TestTokens.Province, "old-store-reader"));
+        var enterprises = new EnterpriseService.EnterpriseServiceClient(reader);
+        var hazards = new HazardService.HazardServiceClient(reader);
+        var regions = new RegionService.RegionServiceClient(reader);
         var clock = Stopwatch.StartNew();
 
         // A silo wakes the whole region tree at start (every town reads its ledger): wait for it.
