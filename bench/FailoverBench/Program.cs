@@ -33,7 +33,7 @@ var silo = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Silo.dll");
 var gatewayAssembly = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Gateway.dll");
 var silos = Enumerable.Range(0, 3).Select(_ => new ServiceProcess(silo, Path.GetTempPath(), settings)).ToList();
 var gateways = Enumerable.Range(0, 2).Select(_ => new ServiceProcess(gatewayAssembly, Path.GetTempPath(), settings)).ToList();
-var invokers = gateways.Select(g => GrpcChannel.ForAddress($"http://127.0.0.1:{g.GrpcPort}").Intercept(h => { h.Add("x-system-id", "failover-bench"); return h; })).ToArray();
+var invokers = gateways.Select(g => GrpcChannel.ForAddress($"http://127.0.0.1:{g.GrpcPort}").Intercept(h => { h.Add("authorization", $"Bearer {ServiceProcess.Token(subject: "failover-bench")}"); return h; })).ToArray();
 Console.WriteLine($"Failover bench: 3 silos, 2 gateways, PostgreSQL database {database}, {total:N0} reports");
 
 try

@@ -10,6 +10,7 @@
 //   (needs HAZARDGRID_TEST_POSTGRES: eval "$(.ci/postgres-up)")
 using System.Diagnostics;
 using System.Globalization;
+using Grpc.Core.Interceptors;
 using Grpc.Net.Client;
 using HazardGrid.Api.V1;
 using HazardGrid.Bench;
@@ -39,13 +40,13 @@ var pgbenchRate = await PostgresBaseline.SingleRowInsertsPerSecond(connectionStr
 var silo = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Silo.dll");
 using var service = new ServiceProcess(silo, Path.GetTempPath(), http: true, "--HazardGrid:Mode=PostgreSql", $"--ConnectionStrings:HazardGrid={connectionString}");
 using var channel = LoadRunner.CreateChannel($"http://127.0.0.1:{service.GrpcPort}"); // the simulator's retries on UNAVAILABLE
-var regionsApi = new RegionService.RegionServiceClient(channel);
+var regionsApi = new RegionService.RegionServiceClient(channel.Intercept(h => { h.Add("authorization", $"Bearer {ServiceProcess.Token()}"); return h; }));
 await WaitUntil(async () => { try { await regionsApi.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" }); return true; } catch (Grpc.Core.RpcException) { return false; } }, TimeSpan.FromSeconds(60));
 
 var anchor = DateTimeOffset.UtcNow;
 var model = ProvinceModel.Generate(1, enterprises, hazards, anchor);
 var bar = new ProgressBar();
-var runner = new LoadRunner(channel.CreateCallInvoker(), model, concurrency, anchor, bar.Report);
+var runner = new LoadRunner(channel.CreateCallInvoker(), model, concurrency, anchor, SimulatedSystems.FromKey(ServiceProcess.Key), bar.Report);
 long peak = 0;
 using var sampler = new Timer(_ => Interlocked.Exchange(ref peak, Math.Max(Interlocked.Read(ref peak), service.WorkingSet)), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
 

@@ -52,7 +52,7 @@ Console.WriteLine($"HazardGrid service bench: {(postgres ? "PostgreSQL" : "embed
 var startClock = Stopwatch.StartNew();
 using var service = new ServiceProcess(silo, data, settings);
 using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{service.GrpcPort}");
-var invoker = channel.Intercept(h => { h.Add("x-system-id", "bench"); return h; });
+var invoker = channel.Intercept(h => { h.Add("authorization", $"Bearer {ServiceProcess.Token()}"); return h; });
 var enterprises = new EnterpriseService.EnterpriseServiceClient(invoker);
 var hazards = new HazardService.HazardServiceClient(invoker);
 var regionsApi = new RegionService.RegionServiceClient(invoker);

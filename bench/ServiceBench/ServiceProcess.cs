@@ -4,9 +4,17 @@ using System.Net.Sockets;
 
 namespace HazardGrid.Bench;
 
-/// <summary>A silo (or a standalone gateway) started as its own process on free loopback ports.</summary>
+/// <summary>A silo (or a standalone gateway) started as its own process on free loopback ports,
+/// configured with the benchmarks' signing key so that <see cref="Token"/>'s credentials are accepted.</summary>
 public sealed class ServiceProcess : IDisposable
 {
+    /// <summary>The benchmarks' signing key: fresh for each run, passed to every process started.</summary>
+    public static readonly HazardGrid.Gateway.Security.SigningKeyOptions Key = new() { Id = "bench", Key = HazardGrid.Gateway.Security.TokenIssuer.NewSecret() };
+
+    /// <summary>A credential the started processes accept (default: a province-wide system).</summary>
+    public static string Token(string role = "system", string region = "37", string subject = "bench") =>
+        HazardGrid.Gateway.Security.TokenIssuer.Mint(Key, "hazardgrid", "hazardgrid-api", subject, role, region, TimeSpan.FromDays(1));
+
     private readonly Process _process;
     private bool _disposed;
 
@@ -32,6 +40,8 @@ public sealed class ServiceProcess : IDisposable
                 $"--HazardGrid:Endpoints:HttpPort={HttpPort}",
                 "--HazardGrid:Dashboard=false",
                 "--Logging:LogLevel:Default=Warning",
+                $"--HazardGrid:Auth:SigningKeys:0:Id={Key.Id}",
+                $"--HazardGrid:Auth:SigningKeys:0:Key={Key.Key}",
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -21,7 +21,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
 {
     var host = endpoints.ListenOnAnyAddress ? "0.0.0.0" : "127.0.0.1";
     Console.WriteLine($"HazardGrid gateway is running ({cluster.Mode} cluster '{cluster.ClusterId}', connected).");
-    Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}");
+    Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}   (metadata 'authorization: Bearer <token>'; mint with HazardGrid.Silo token --role … --region …)");
     if (endpoints.HttpPort != 0)
     {
         Console.WriteLine($"  HTTP/JSON:   http://{host}:{endpoints.HttpPort}/v1/ (e.g. /v1/regions/37/status)");

@@ -1,7 +1,8 @@
 // A HazardGrid silo. Embedded mode (the default) is the whole service in one process: an
 // Orleans silo, the gRPC gateway and the Orleans dashboard, with grain state in an SQLite file —
 // `dotnet run --project src/Silo` is all it takes. PostgreSQL mode (HazardGrid:Mode=PostgreSql)
-// is one silo of a cluster; `dotnet run --project src/Silo -- migrate` applies the schema alone.
+// is one silo of a cluster; `dotnet run --project src/Silo -- migrate` applies the schema alone, and
+// `dotnet run --project src/Silo -- token --role system --region 3704` mints a credential.
 using HazardGrid.Gateway.Hosting;
 using HazardGrid.Silo.Hosting;
 using HazardGrid.Silo.Storage;
@@ -19,8 +20,15 @@ if (args.FirstOrDefault() == "migrate")
     return;
 }
 
-var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration);
 var silo = builder.Configuration.GetSiloHostOptions();
+builder.Configuration.AddEmbeddedSigningKey(cluster, silo);
+if (args.FirstOrDefault() == "token")
+{
+    Environment.ExitCode = Credentials.RunTokenCommand(args, builder.Configuration);
+    return;
+}
+
+var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration);
 if (cluster.Mode == HazardGridMode.PostgreSql && silo.Dashboard && string.IsNullOrEmpty(builder.Configuration["HazardGrid:Operations:DashboardPassword"]))
 {
     // A production cluster's dashboard is never open: refuse to start rather than expose it.
@@ -52,11 +60,12 @@ app.Lifetime.ApplicationStarted.Register(() =>
     Console.WriteLine(cluster.Mode == HazardGridMode.PostgreSql
         ? $"HazardGrid is running (PostgreSQL mode, cluster '{cluster.ClusterId}', silo port {silo.SiloPort}, gateway port {silo.GatewayPort})."
         : $"HazardGrid is running (embedded mode, data in {Path.GetFullPath(silo.DataDirectory)}).");
-    Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}");
+    Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}   (metadata 'authorization: Bearer <token>')");
+    Console.WriteLine($"  Tokens:      dotnet run --project src/Silo -- {Credentials.Usage}");
     if (endpoints.HttpPort != 0)
     {
         Console.WriteLine($"  HTTP/JSON:   http://{host}:{endpoints.HttpPort}/v1/ (e.g. /v1/regions/37/status)");
-        Console.WriteLine($"  Dashboard:   http://{host}:{endpoints.HttpPort}/dashboard/");
+        Console.WriteLine($"  Dashboard:   http://{host}:{endpoints.HttpPort}/dashboard/   (sign in at /login with an operator token)");
         Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz, /readyz");
         Console.WriteLine($"  Metrics:     http://{host}:{endpoints.HttpPort}/metrics");
     }

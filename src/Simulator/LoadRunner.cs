@@ -32,14 +32,14 @@ public sealed class RunStats
 
 /// <summary>
 /// Pushes a <see cref="ProvinceModel"/> through the gRPC API the way the 16 city and 151 county
-/// systems would: each enterprise and hazard by its county's system (named in <c>x-system-id</c>),
+/// systems would: each enterprise and hazard by its county's system (with its own credential, see <see cref="SimulatedSystems"/>),
 /// many calls in flight, every write with a request id derived from the seed, and failed calls
 /// retried with the same id — so a run can be interrupted and repeated without duplicating anything.
 /// </summary>
 /// <param name="anchor">The instant deadlines are planned from. Every value a write carries is
 /// derived from the model, the anchor and earlier answers, so re-running with the same seed and
 /// anchor repeats each request exactly (same id, same content) and changes nothing.</param>
-public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int concurrency, DateTimeOffset anchor, Action<string, long, long>? progress = null)
+public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int concurrency, DateTimeOffset anchor, SimulatedSystems systems, Action<string, long, long>? progress = null)
 {
     private readonly EnterpriseService.EnterpriseServiceClient _enterprises = new(invoker);
     private readonly HazardService.HazardServiceClient _hazards = new(invoker);
@@ -198,7 +198,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
                 var latency = Stopwatch.StartNew();
                 if (roll < 0.5)
                 {
-                    await regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/" + codes[random.Next(codes.Length)] }, cancellationToken: cancellationToken);
+                    await regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/" + codes[random.Next(codes.Length)] }, systems.Province(), cancellationToken: cancellationToken);
                     outcome = outcome with { Queries = outcome.Queries + 1, QueryMilliseconds = outcome.QueryMilliseconds + latency.Elapsed.TotalMilliseconds };
                     continue;
                 }
@@ -272,7 +272,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
     /// </summary>
     private async Task<T> Call<T>(string county, CancellationToken ct, Func<Metadata, CancellationToken, AsyncUnaryCall<T>> invoke)
     {
-        var headers = new Metadata { { "x-system-id", $"county-{county}" } };
+        var headers = systems.County(county);
         using var call = invoke(headers, ct);
         var response = await call.ResponseAsync;
         var retries = (await call.ResponseHeadersAsync).GetValue(PreviousAttemptsHeader) is { } value

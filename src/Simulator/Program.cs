@@ -4,7 +4,12 @@
 //
 //   dotnet run -c Release --project src/Simulator -- [--target http://127.0.0.1:5100] [--seed 1]
 //       [--enterprises 1000000] [--hazards 200000] [--concurrency 64] [--anchor 2026-11-24T08:00:00Z]
-//       [--live-seconds 30]
+//       [--live-seconds 30] (--token TOKEN | --signing-key-file FILE | --signing-key BASE64) [--key-id embedded]
+//
+// Credentials: --token presents one province-wide system token on every call (mint it with
+// `dotnet run --project src/Silo -- token --role system --region 37`; or set HAZARDGRID_TOKEN); with a
+// signing key (the embedded service's src/Silo/data/signing-key, id "embedded", or a configured one)
+// each county system presents a token of its own county, as the real systems would.
 //
 // After the load comes a steady live mix for --live-seconds: status queries, new reports,
 // progress and closures, with their rates and the query latency in the summary.
@@ -22,7 +27,8 @@ Console.WriteLine($"Simulating {options.Enterprises:N0} enterprises and {options
 
 using var channel = LoadRunner.CreateChannel(options.Target);
 var bar = new ProgressBar();
-var runner = new LoadRunner(channel.CreateCallInvoker(), model, options.Concurrency, anchor, bar.Report);
+var systems = options.Systems();
+var runner = new LoadRunner(channel.CreateCallInvoker(), model, options.Concurrency, anchor, systems, bar.Report);
 var clock = Stopwatch.StartNew();
 await runner.LoadAsync();
 var loaded = clock.Elapsed;
@@ -35,7 +41,7 @@ var expected = live.AddedTo(model.ExpectedProvince());
 Expected actual;
 do
 {
-    actual = Expected.Of((await regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" })).Figures);
+    actual = Expected.Of((await regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" }, systems.Province())).Figures);
 }
 while (actual != expected && clock.Elapsed - ran < TimeSpan.FromMinutes(2) && await Delay());
 var settled = clock.Elapsed;
@@ -66,6 +72,15 @@ static async Task<bool> Delay()
 
 internal sealed record SimulatorOptions(string Target, int Seed, int Enterprises, int Hazards, int Concurrency, DateTimeOffset? Anchor, int LiveSeconds)
 {
+    public string? Token { get; init; } = Environment.GetEnvironmentVariable("HAZARDGRID_TOKEN");
+    public string? SigningKey { get; init; }
+    public string KeyId { get; init; } = "embedded";
+
+    public SimulatedSystems Systems() =>
+        SigningKey is { Length: > 0 } key ? SimulatedSystems.FromKey(new HazardGrid.Gateway.Security.SigningKeyOptions { Id = KeyId, Key = key })
+        : Token is { Length: > 0 } token ? SimulatedSystems.FromToken(token)
+        : throw new ArgumentException("no credential: pass --token (a province-wide system token), --signing-key-file or --signing-key; see the comment at the top of Program.cs");
+
     public static SimulatorOptions Parse(string[] args)
     {
         var options = new SimulatorOptions("http://127.0.0.1:5100", 1, 1_000_000, 200_000, 64, null, 30);
@@ -79,6 +94,10 @@ internal sealed record SimulatorOptions(string Target, int Seed, int Enterprises
                 "--hazards" => options with { Hazards = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
                 "--concurrency" => options with { Concurrency = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
                 "--live-seconds" => options with { LiveSeconds = int.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
+                "--token" => options with { Token = args[i + 1] },
+                "--signing-key" => options with { SigningKey = args[i + 1] },
+                "--signing-key-file" => options with { SigningKey = File.ReadAllText(args[i + 1]).Trim() },
+                "--key-id" => options with { KeyId = args[i + 1] },
                 "--anchor" => options with { Anchor = DateTimeOffset.Parse(args[i + 1], System.Globalization.CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see the comment at the top of Program.cs"),
             };

@@ -8,8 +8,9 @@ namespace HazardGrid.Gateway.Errors;
 
 /// <summary>
 /// Turns every failure of a call into a status a client can act on: domain refusals into
-/// INVALID_ARGUMENT, NOT_FOUND or FAILED_PRECONDITION with a machine-readable detail naming the
-/// field (google.rpc.BadRequest, ResourceInfo or PreconditionFailure); failures known to be
+/// INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION or PERMISSION_DENIED with a machine-readable
+/// detail naming the field (google.rpc.BadRequest, ResourceInfo, PreconditionFailure, or ErrorInfo
+/// with reason CALLER_NOT_ALLOWED and the field in its metadata); failures known to be
 /// transient (a silo gone, the database unreachable, a timeout) into UNAVAILABLE, which tells the
 /// client a retry with the same request_id is safe and worth making; and anything else, which is
 /// a fault of the service, into INTERNAL with a generic message and an error id, the exception
@@ -105,6 +106,10 @@ public sealed class DomainErrorInterceptor(ILogger<DomainErrorInterceptor> logge
             case DomainErrorKind.NotFound:
                 status.Code = (int)Code.NotFound;
                 status.Details.Add(Any.Pack(new ResourceInfo { ResourceName = ex.Field, Description = ex.Reason }));
+                break;
+            case DomainErrorKind.PermissionDenied:
+                status.Code = (int)Code.PermissionDenied;
+                status.Details.Add(Any.Pack(new ErrorInfo { Reason = "CALLER_NOT_ALLOWED", Domain = "hazardgrid", Metadata = { ["field"] = ex.Field } }));
                 break;
             default:
                 status.Code = (int)Code.FailedPrecondition;

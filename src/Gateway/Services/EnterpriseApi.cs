@@ -2,6 +2,7 @@ using Grpc.Core;
 using HazardGrid.Api.V1;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
+using HazardGrid.Gateway.Security;
 using HazardGrid.Notifications;
 
 namespace HazardGrid.Gateway.Services;
@@ -51,7 +52,7 @@ public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.Ente
 
     private static (string Code, EnterpriseProfile Profile, WriteRequest Write) Parse(RegisterEnterpriseRequest request, ServerCallContext context)
     {
-        var write = context.Write(request.RequestId);
+        var write = context.SystemWrite(request.RequestId);
         if (request.Enterprise is null)
         {
             throw DomainException.Invalid("enterprise", "is required");
@@ -76,12 +77,12 @@ public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.Ente
     public override async Task<Api.V1.Enterprise> GetEnterprise(GetEnterpriseRequest request, ServerCallContext context)
     {
         var code = ResourceNames.ParseEnterprise(request.Name, "name");
-        return ApiMapper.ToApi(await grains.GetGrain<IEnterpriseGrain>(code).Get());
+        return ApiMapper.ToApi(await ReadEnterprise(code, "name", context));
     }
 
     public override async Task<Api.V1.FatalAccident> ReportFatalAccident(ReportFatalAccidentRequest request, ServerCallContext context)
     {
-        var write = context.Write(request.RequestId);
+        var write = context.SystemWrite(request.RequestId);
         var code = ResourceNames.ParseEnterprise(request.Parent, "parent");
         if (request.Accident is null)
         {
@@ -95,8 +96,12 @@ public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.Ente
     public override async Task<ListNotificationsResponse> ListNotifications(ListNotificationsRequest request, ServerCallContext context)
     {
         var code = ResourceNames.ParseEnterprise(request.Parent, "parent");
+        await ReadEnterprise(code, "parent", context); // the town that decides who may read the notifications
         var response = new ListNotificationsResponse();
         response.Notifications.AddRange((await grains.GetGrain<IEnterpriseGrain>(code).ListNotifications()).Select(ApiMapper.ToApi));
         return response;
     }
+
+    private Task<Enterprises.Enterprise> ReadEnterprise(string code, string field, ServerCallContext context) =>
+        context.ReadInScope(() => grains.GetGrain<IEnterpriseGrain>(code).Get(), e => e.Profile.TownCode, field, $"enterprise {code}");
 }

@@ -2,6 +2,7 @@ using Grpc.Core;
 using HazardGrid.Api.V1;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
+using HazardGrid.Gateway.Security;
 using HazardGrid.Hazards;
 
 namespace HazardGrid.Gateway.Services;
@@ -12,7 +13,7 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
 {
     public override async Task<ReportHazardResponse> ReportHazard(ReportHazardRequest request, ServerCallContext context)
     {
-        var write = context.Write(request.RequestId);
+        var write = context.SystemWrite(request.RequestId);
         var code = ResourceNames.ParseEnterprise(request.Parent, "parent");
         var outcome = await grains.GetGrain<IEnterpriseGrain>(code).ReportHazard(ApiMapper.ToDomain(code, request.Hazard), write);
         return new ReportHazardResponse { Hazard = ApiMapper.ToApi(outcome.Hazard), Created = outcome.Created };
@@ -49,7 +50,7 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
     public override async Task<Hazard> GetHazard(GetHazardRequest request, ServerCallContext context)
     {
         var key = ResourceNames.ParseHazard(request.Name);
-        return ApiMapper.ToApi(await grains.GetGrain<IMajorHazardGrain>(key.ToString()).Get());
+        return ApiMapper.ToApi(await context.ReadInScope(() => grains.GetGrain<IMajorHazardGrain>(key.ToString()).Get(), h => h.Hazard.TownCode, "name", $"hazard {request.Name}"));
     }
 
     /// <summary>Most updates one batch may carry: a county's backlog goes in many calls of this size.</summary>
@@ -109,23 +110,32 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
     private async Task<Hazard> Single(Api.V1.HazardUpdate update, ServerCallContext context)
     {
         var (name, _, command, requestId) = Describe(update, "request");
+        var write = Write(update, requestId, context, "credential.role");
         var domain = command();
-        return await Update(name, domain, context.Write(requestId));
+        return await Update(name, domain, write);
     }
 
     private static (HazardKey Key, Hazards.HazardUpdate Update) Parse(Api.V1.HazardUpdate update, string path, ServerCallContext context)
     {
         var (name, field, command, requestId) = Describe(update, path);
         var at = $"{path}.{field}";
+        var write = Write(update, requestId, context, path); // a refusal of the caller names the entry
         try
         {
-            return (ResourceNames.ParseHazard(name), new Hazards.HazardUpdate(at, command(), context.Write(requestId)));
+            return (ResourceNames.ParseHazard(name), new Hazards.HazardUpdate(at, command(), write));
         }
         catch (DomainException refused)
         {
             throw new DomainException(refused.Kind, $"{at}.{refused.Field}", refused.Reason);
         }
     }
+
+    /// <summary>Supervisors decide (extend a deadline, raise the level); systems make every other
+    /// update. Where the hazard is, and at which level, the enterprise grain checks.</summary>
+    private static WriteRequest Write(Api.V1.HazardUpdate update, string requestId, ServerCallContext context, string field) =>
+        update.UpdateCase is Api.V1.HazardUpdate.UpdateOneofCase.ExtendDeadline or Api.V1.HazardUpdate.UpdateOneofCase.RaiseSupervisionLevel
+            ? context.SupervisorDecision(requestId, field)
+            : context.SystemWrite(requestId, field);
 
     /// <summary>The update's hazard name, its wire field, how to build its command, and its request id.</summary>
     private static (string Name, string Field, Func<HazardCommand> Command, string RequestId) Describe(Api.V1.HazardUpdate update, string path) =>

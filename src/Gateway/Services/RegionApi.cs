@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Grpc.Core;
 using HazardGrid.Api.V1;
+using HazardGrid.Gateway.Security;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
 
@@ -20,7 +21,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
     /// </summary>
     public override async Task WatchRegionStatus(WatchRegionStatusRequest request, IServerStreamWriter<Api.V1.RegionStatus> responseStream, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Name, regions);
+        var region = context.ReadRegion(request.Name, regions); // checked once, when the watch starts
         var grain = grains.GetRegionGrain(region);
 
         // Only the latest status matters to a watcher: a slow client skips the ones in between.
@@ -76,13 +77,13 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
 
     public override async Task<Api.V1.RegionStatus> GetRegionStatus(GetRegionStatusRequest request, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Name, regions);
+        var region = context.ReadRegion(request.Name, regions);
         return ApiMapper.ToApi(await grains.GetRegionGrain(region).GetStatus());
     }
 
     public override async Task<ListWatchListResponse> ListWatchList(ListWatchListRequest request, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
+        var region = context.ReadRegion(request.Parent, regions, "parent");
         var page = Paging.Read(request.PageSize, request.PageToken);
         var all = await grains.GetRegionGrain(region).GetWatchList();
         var response = new ListWatchListResponse { NextPageToken = page.NextToken(all.Length) };
@@ -92,7 +93,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
 
     public override async Task<ListEscalationEventsResponse> ListEscalationEvents(ListEscalationEventsRequest request, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
+        var region = context.ReadRegion(request.Parent, regions, "parent");
         var page = Paging.Read(request.PageSize, request.PageToken);
         var all = await grains.GetRegionGrain(region).GetEscalationEvents();
         var response = new ListEscalationEventsResponse { NextPageToken = page.NextToken(all.Length) };
@@ -100,18 +101,19 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
         return response;
     }
 
-    // The three calls below read the region named in the request (regions/{code}) and nothing else.
+    // The three calls below read the region named in the request (regions/{code}) and what lies
+    // under it, so the caller's scope must hold that region.
 
     public override async Task<Api.V1.RegionStatistics> GetRegionStatistics(GetRegionStatisticsRequest request, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Name, regions);
+        var region = context.ReadRegion(request.Name, regions);
         var period = StatisticsMapper.ToDomain(request.Period);
         return StatisticsMapper.ToApi(await grains.GetRegionGrain(region).GetStatistics(period), request.Period);
     }
 
     public override async Task<ListRegionRankingResponse> ListRegionRanking(ListRegionRankingRequest request, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Parent, regions, "parent");
+        var region = context.ReadRegion(request.Parent, regions, "parent");
         if (region.Level == Regions.RegionLevel.Town)
         {
             throw Common.DomainException.Invalid("parent", $"'{request.Parent}' is a town: it has no child regions to rank; name its county");
@@ -123,7 +125,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
 
     public override async Task<Api.V1.CampaignProgress> GetCampaignProgress(GetCampaignProgressRequest request, ServerCallContext context)
     {
-        var region = ResourceNames.ParseRegion(request.Name, regions);
+        var region = context.ReadRegion(request.Name, regions);
         var kind = StatisticsMapper.ToDomain(request.IncrementPeriod);
         return StatisticsMapper.ToApi(await grains.GetRegionGrain(region).GetCampaignProgress(kind), request.IncludeChildren);
     }

@@ -11,6 +11,9 @@ public enum DomainErrorKind
 
     /// <summary>The request is well formed but the resource's state does not allow it (FAILED_PRECONDITION).</summary>
     FailedPrecondition = 2,
+
+    /// <summary>The caller may not do this, or not here: outside its region, or not its role (PERMISSION_DENIED).</summary>
+    PermissionDenied = 3,
 }
 
 /// <summary>
@@ -36,4 +39,5 @@ public sealed class DomainException : Exception
     public static DomainException Invalid(string field, string reason) => new(DomainErrorKind.InvalidArgument, field, reason);
     public static DomainException NotFound(string field, string reason) => new(DomainErrorKind.NotFound, field, reason);
     public static DomainException Precondition(string field, string reason) => new(DomainErrorKind.FailedPrecondition, field, reason);
+    public static DomainException Denied(string field, string reason) => new(DomainErrorKind.PermissionDenied, field, reason);
 }

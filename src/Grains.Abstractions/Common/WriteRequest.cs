@@ -8,7 +8,12 @@ namespace HazardGrid.Common;
 [GenerateSerializer, Immutable, Alias("hg.WriteRequest")]
 public sealed record WriteRequest(string RequestId, string Actor)
 {
-    public static WriteRequest Create(string? requestId, string? actor) => new(
+    /// <summary>Where the caller may write; null for the service's own writes (the escalation
+    /// ladder) and for callers from before credentials, which are not limited. A body member with
+    /// the next id (not a positional one) so the record's existing ids stay as they are.</summary>
+    [Id(2)] public WriteScope? Scope { get; init; }
+
+    public static WriteRequest Create(string? requestId, string? actor, string actorField = "x-system-id") => new(
         TextLimits.Required(requestId, "request_id", TextLimits.RequestId),
-        TextLimits.Required(actor, "x-system-id", TextLimits.Actor));
+        TextLimits.Required(actor, actorField, TextLimits.Actor));
 }

@@ -98,6 +98,16 @@ public sealed class EnterpriseGrain(
         }
 
         var current = state.State;
+        if (request.Scope is { } scope)
+        {
+            // A move needs both towns in the caller's scope.
+            scope.Require(valid.TownCode, "enterprise.town", $"town {valid.TownCode}");
+            if (current.Profile is { } registered)
+            {
+                scope.Require(registered.TownCode, "enterprise.town", $"enterprise {CreditCode}, registered in town {registered.TownCode},");
+            }
+        }
+
         var fingerprint = RequestFingerprint.Of(valid);
         if (current.Registrations.Find(request.RequestId, fingerprint) is { } earlier)
         {
@@ -128,7 +138,7 @@ public sealed class EnterpriseGrain(
 
     public async Task<HazardReportOutcome> ReportHazard(HazardReport report, WriteRequest request)
     {
-        var profile = RequireProfile("parent");
+        var profile = RequireProfile("parent", request);
         var now = clock.Now;
         var valid = report.Validate(now);
         if (!profile.Sectors.Contains(valid.Sector))
@@ -195,11 +205,13 @@ public sealed class EnterpriseGrain(
 
     public async Task<MajorHazard> UpdateHazard(int hazardNumber, HazardCommand command, WriteRequest request)
     {
-        RequireProfile("name");
-        if (!_hazards.ContainsKey(hazardNumber))
+        RequireProfile("name", request);
+        if (!_hazards.TryGetValue(hazardNumber, out var known))
         {
             throw DomainException.NotFound("name", $"hazard {new HazardKey(CreditCode, hazardNumber)} does not exist");
         }
+
+        RequireDecisionScope(known, command, request, "name");
 
         var hazard = await Hazard(hazardNumber).Execute(command, request);
         await Publish(hazard);
@@ -209,15 +221,26 @@ public sealed class EnterpriseGrain(
 
     public async Task<ImmutableArray<MajorHazard>> UpdateHazardTogether(int hazardNumber, ImmutableArray<HazardUpdate> updates)
     {
-        RequireProfile("name");
         if (updates.IsDefaultOrEmpty)
         {
+            RequireProfile("name");
             return [];
         }
 
-        if (!_hazards.ContainsKey(hazardNumber))
+        // Every update is checked against its caller's scope before any is applied.
+        foreach (var update in updates)
+        {
+            RequireProfile(update.FieldPath, update.Request);
+        }
+
+        if (!_hazards.TryGetValue(hazardNumber, out var known))
         {
             throw DomainException.NotFound($"{updates[0].FieldPath}.name", $"hazard {new HazardKey(CreditCode, hazardNumber)} does not exist");
+        }
+
+        foreach (var update in updates)
+        {
+            RequireDecisionScope(known, update.Command, update.Request, update.FieldPath);
         }
 
         // One hazard write for all the updates, and one ledger write for the state they end in.
@@ -233,7 +256,7 @@ public sealed class EnterpriseGrain(
 
     public async Task<FatalAccident> ReportFatalAccident(FatalAccidentReport report, WriteRequest request)
     {
-        var profile = RequireProfile("parent");
+        var profile = RequireProfile("parent", request);
         var now = clock.Now;
         var valid = report.Validate(now);
         var fingerprint = RequestFingerprint.Of(valid);
@@ -316,6 +339,34 @@ public sealed class EnterpriseGrain(
 
     private EnterpriseProfile RequireProfile(string field) =>
         state.State.Profile ?? throw DomainException.NotFound(field, $"enterprise {CreditCode} is not registered");
+
+    /// <summary>The profile, for a write within the caller's scope. An enterprise that is not
+    /// registered cannot be shown to be inside a scope smaller than the province: its caller is
+    /// refused as out of scope (PERMISSION_DENIED), not told that it does not exist.</summary>
+    private EnterpriseProfile RequireProfile(string field, WriteRequest request)
+    {
+        if (request.Scope is { } scope)
+        {
+            var town = state.State.Profile?.TownCode ?? regions.Root.Code;
+            if (!scope.Covers(town))
+            {
+                throw scope.OutOfScope(field, $"enterprise {CreditCode}");
+            }
+        }
+
+        return RequireProfile(field);
+    }
+
+    /// <summary>A supervisor's decision (extend a deadline, raise the level) only on a hazard
+    /// supervised at or below the supervisor's own level, judged by the level before the write.
+    /// Which roles may send which commands is the gateway's check; this one needs the hazard.</summary>
+    private static void RequireDecisionScope(MajorHazard hazard, HazardCommand command, WriteRequest request, string field)
+    {
+        if (request.Scope is { } scope && command is ExtendDeadline or RaiseSupervisionLevel)
+        {
+            scope.RequireDecision(hazard.SupervisionLevel, field);
+        }
+    }
 
     private IRollupGrain Province => GrainFactory.GetGrain<IRollupGrain>(regions.Root.Code);
 

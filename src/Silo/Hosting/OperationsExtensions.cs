@@ -4,7 +4,9 @@ using System.Text;
 using System.Text.Encodings.Web;
 using HazardGrid.Common;
 using HazardGrid.Gateway.Hosting;
+using HazardGrid.Gateway.Security;
 using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
@@ -16,8 +18,8 @@ public sealed class OperationsOptions
 {
     public const string Section = "HazardGrid:Operations";
 
-    /// <summary>When set, the dashboard asks for HTTP Basic credentials (user <see cref="DashboardUser"/>).
-    /// Put it in a secret, never in a committed file.</summary>
+    /// <summary>When set, the dashboard also takes HTTP Basic credentials (user <see cref="DashboardUser"/>)
+    /// besides an operator's sign-in. Put it in a secret, never in a committed file.</summary>
     public string? DashboardPassword { get; set; }
 
     public string DashboardUser { get; set; } = "operator";
@@ -28,8 +30,10 @@ public sealed class OperationsOptions
 /// with the gateway's services by <see cref="HealthExtensions"/>, the same readiness check as a
 /// standalone gateway's), Prometheus metrics at <c>/metrics</c>
 /// (the <c>Microsoft.Orleans</c> meter, the project's <c>HazardGrid</c> meter, ASP.NET Core and the
-/// runtime), and the dashboard at <c>/dashboard/</c>, behind Basic authentication when a password
-/// is configured.
+/// runtime), and the dashboard at <c>/dashboard/</c>, for operators only, in every mode: a browser
+/// signs in at <see cref="DashboardLogin.LoginPath"/> with an operator token (a cookie session: the
+/// dashboard's page sends no bearer token), or sends HTTP Basic credentials when a password is
+/// configured.
 /// </summary>
 public static class OperationsExtensions
 {
@@ -37,7 +41,8 @@ public static class OperationsExtensions
     public const string ReadinessPath = HealthExtensions.ReadinessPath;
     public const string MetricsPath = "/metrics";
 
-    private const string DashboardScheme = "DashboardBasic";
+    private const string BasicScheme = "DashboardBasic";
+    private const string DashboardScheme = "Dashboard";
 
     public static IServiceCollection AddHazardGridOperations(this IServiceCollection services, IConfiguration configuration)
     {
@@ -47,23 +52,36 @@ public static class OperationsExtensions
             .AddAspNetCoreInstrumentation()
             .AddRuntimeInstrumentation()
             .AddPrometheusExporter());
-        services.AddAuthentication().AddScheme<AuthenticationSchemeOptions, DashboardBasicAuthentication>(DashboardScheme, null);
-        services.AddAuthorizationBuilder().AddPolicy(DashboardScheme, p => p.AddAuthenticationSchemes(DashboardScheme).RequireAuthenticatedUser());
+        services.AddAuthentication()
+            .AddScheme<AuthenticationSchemeOptions, DashboardBasicAuthentication>(BasicScheme, null)
+            .AddCookie(DashboardLogin.CookieScheme, o =>
+            {
+                o.LoginPath = DashboardLogin.LoginPath;
+                o.AccessDeniedPath = DashboardLogin.LoginPath;
+                o.Cookie.Name = "hazardgrid-operator";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Strict;
+                o.ExpireTimeSpan = DashboardLogin.SessionLength;
+                o.SlidingExpiration = false;
+            })
+            // Basic when the request carries Basic credentials (scripts), the session cookie otherwise (browsers).
+            .AddPolicyScheme(DashboardScheme, null, o => o.ForwardDefaultSelector = http =>
+                http.Request.Headers.Authorization.ToString().StartsWith("Basic ", StringComparison.OrdinalIgnoreCase) ? BasicScheme : DashboardLogin.CookieScheme);
+        services.AddAuthorizationBuilder().AddPolicy(DashboardScheme, p => p
+            .AddAuthenticationSchemes(DashboardScheme)
+            .RequireAuthenticatedUser()
+            .RequireClaim(Caller.RoleClaim, "operator"));
         return services;
     }
 
     public static WebApplication MapHazardGridOperations(this WebApplication app, bool dashboard)
     {
-        app.UseAuthentication();
-        app.UseAuthorization();
+        // Authentication and authorization run in the pipeline MapHazardGridGateway sets up.
         app.MapPrometheusScrapingEndpoint(MetricsPath);
         if (dashboard)
         {
-            var route = app.MapOrleansDashboard(routePrefix: "/dashboard");
-            if (!string.IsNullOrEmpty(app.Services.GetRequiredService<IOptions<OperationsOptions>>().Value.DashboardPassword))
-            {
-                route.RequireAuthorization(DashboardScheme);
-            }
+            app.MapOrleansDashboard(routePrefix: "/dashboard").RequireAuthorization(DashboardScheme);
+            app.MapDashboardLogin();
         }
 
         return app;
@@ -79,6 +97,11 @@ public static class OperationsExtensions
         protected override Task<AuthenticateResult> HandleAuthenticateAsync()
         {
             var expected = operations.Value;
+            if (string.IsNullOrEmpty(expected.DashboardPassword))
+            {
+                return Task.FromResult(AuthenticateResult.NoResult()); // no password, no Basic: operators sign in
+            }
+
             if (!AuthenticationHeaderValue.TryParse(Request.Headers.Authorization, out var header)
                 || !"Basic".Equals(header.Scheme, StringComparison.OrdinalIgnoreCase) || header.Parameter is null)
             {
@@ -102,7 +125,7 @@ public static class OperationsExtensions
                 return Task.FromResult(AuthenticateResult.Fail("wrong credentials"));
             }
 
-            var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, expected.DashboardUser)], Scheme.Name);
+            var identity = new ClaimsIdentity([new Claim(Caller.SubjectClaim, expected.DashboardUser), new Claim(Caller.RoleClaim, "operator")], Scheme.Name);
             return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), Scheme.Name)));
         }
 

@@ -40,13 +40,14 @@ public sealed class NodeClientTests : IDisposable
         await using var service = await SiloProcess.StartAsync(_data, $"--HazardGrid:Endpoints:HttpPort={httpPort}");
         var town = TestData.TownsOf("370406", 1)[0];
 
-        // HAZARDGRID_TOKEN, when the environment has it, passes through to the client unchanged.
+        // The client presents a county system's credential, as a county IT department's would.
         var (exit, output) = await RunAsync("node", ["client.js"], client,
         [
             ("HAZARDGRID_GRPC", $"127.0.0.1:{service.GrpcPort}"),
             ("HAZARDGRID_HTTP", $"http://127.0.0.1:{httpPort}"),
             ("HAZARDGRID_TOWN", town),
             ("HAZARDGRID_PROTOS", Path.Combine(root, "src", "Gateway", "Protos")),
+            ("HAZARDGRID_TOKEN", TestTokens.Mint("system", "370406", "node-county-system")),
         ], ClientBound);
 
         Assert.True(exit == 0, $"node client.js exited {exit}:\n{output}\n--- service output ---\n{service.Output}");

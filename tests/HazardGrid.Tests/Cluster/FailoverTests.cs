@@ -53,7 +53,7 @@ public sealed class FailoverTests(ITestOutputHelper output) : IAsyncLifetime
         _processes.AddRange(gateways);
 
         var channels = gateways.Select(g => GrpcChannel.ForAddress($"http://127.0.0.1:{g.GrpcPort}")).ToArray();
-        var invokers = channels.Select(c => c.Intercept(h => { h.Add("x-system-id", "failover-test"); return h; })).ToArray();
+        var invokers = channels.Select(c => c.WithToken(TestTokens.Mint(subject: "failover-test"))).ToArray();
         try
         {
             var towns = new[] { "370406", "370102", "370203" }.SelectMany(c => TestData.TownsOf(c, 2)).ToArray();

@@ -83,10 +83,11 @@ public sealed class OldStoreTests(ITestOutputHelper output) : IAsyncLifetime
     private async Task CheckOldStore(SiloProcess silo, Manifest manifest)
     {
         using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{silo.GrpcPort}");
-        var invoker = channel.CreateCallInvoker();
-        var enterprises = new EnterpriseService.EnterpriseServiceClient(invoker);
-        var hazards = new HazardService.HazardServiceClient(invoker);
-        var regions = new RegionService.RegionServiceClient(invoker);
+        var invoker = channel.CreateCallInvoker(); // the recorded writes, each with its system's credential (Call)
+        var reader = channel.WithToken(TestTokens.Mint("supervisor", TestTokens.Province, "old-store-reader"));
+        var enterprises = new EnterpriseService.EnterpriseServiceClient(reader);
+        var hazards = new HazardService.HazardServiceClient(reader);
+        var regions = new RegionService.RegionServiceClient(reader);
         var clock = Stopwatch.StartNew();
 
         // A silo wakes the whole region tree at start (every town reads its ledger): wait for it.
@@ -326,7 +327,10 @@ public sealed class OldStoreTests(ITestOutputHelper output) : IAsyncLifetime
     {
         var method = Rpc(rpc);
         var call = new Method<IMessage, IMessage>(MethodType.Unary, method.Service.FullName, method.Name, Marshal(method.InputType), Marshal(method.OutputType));
-        return await invoker.AsyncUnaryCall(call, null, new CallOptions(new Metadata { { "x-system-id", systemId } }, DateTime.UtcNow.AddSeconds(30)), request);
+        // The recorded system, now as the subject of a province-wide credential (a supervisor's for the supervisor decisions).
+        var role = method.Name is "ExtendDeadline" or "RaiseSupervisionLevel" ? "supervisor" : "system";
+        var token = TestTokens.Mint(role, TestTokens.Province, systemId);
+        return await invoker.AsyncUnaryCall(call, null, new CallOptions(TestTokens.Bearer(token), DateTime.UtcNow.AddSeconds(30)), request);
     }
 
     private static MethodDescriptor Rpc(string rpc)

@@ -78,6 +78,10 @@ public sealed class KubernetesManifestTests
         configuration.GetSection(EndpointOptions.Section).Bind(endpoints);
 
         Assert.Equal(HazardGridMode.PostgreSql, cluster.Mode);
+
+        // The credentials' keys come from the secret (a placeholder to replace in an overlay).
+        var auth = configuration.GetSection(HazardGrid.Gateway.Security.AuthOptions.Section).Get<HazardGrid.Gateway.Security.AuthOptions>();
+        Assert.Equal("key-1", Assert.Single(auth!.SigningKeys).Id);
         Assert.Equal(Configuration(Container("hazardgrid-silo"))["HazardGrid:ClusterId"], cluster.ClusterId);
         Assert.Equal(Ports(gateway)["grpc"], endpoints.GrpcPort);
         Assert.Equal(Ports(gateway)["http"], endpoints.HttpPort);

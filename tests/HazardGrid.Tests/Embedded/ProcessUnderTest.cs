@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using HazardGrid.Tests.Infrastructure;
 using Xunit;
 
 namespace HazardGrid.Tests.Embedded;
@@ -38,9 +39,11 @@ public sealed class ProcessUnderTest : IAsyncDisposable
 
     public string Output { get { lock (_output) { return string.Join('\n', _output); } } }
 
+    /// <summary>Starts the program with the test signing keys (<see cref="TestTokens"/>) first, so a
+    /// gateway starts (it needs a key) and accepts the tests' tokens; later arguments win.</summary>
     public static ProcessUnderTest Start(string assembly, params string[] arguments)
     {
-        var process = new ProcessUnderTest(assembly, arguments);
+        var process = new ProcessUnderTest(assembly, [.. TestTokens.Arguments, .. arguments]);
         process._process.Start();
         process._process.BeginOutputReadLine();
         process._process.BeginErrorReadLine();

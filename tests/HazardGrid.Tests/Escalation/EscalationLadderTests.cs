@@ -58,7 +58,7 @@ public sealed class EscalationLadderTests(ClusterFixture fixture) : IClassFixtur
 
         // A supervisor extends the deadline by five days: the circular re-plans from it.
         var extended = deadline.AddDays(5);
-        var afterExtension = await fixture.Hazards.ExtendDeadlineAsync(new ExtendDeadlineRequest
+        var afterExtension = await fixture.SupervisorHazards.ExtendDeadlineAsync(new ExtendDeadlineRequest
         {
             Name = hazard.Name, Deadline = Timestamp.FromDateTimeOffset(extended), Reason = "设备到货延迟", DecidedBy = "县应急局 刘科长", RequestId = TestData.NewRequestId(),
         });
@@ -86,7 +86,7 @@ public sealed class EscalationLadderTests(ClusterFixture fixture) : IClassFixtur
         Assert.Equal(EscalationStep.Unspecified, got.Ladder.NextStep);
 
         // A supervisor raises it to the province; the investigation rung falls due at +90.
-        var raised = await fixture.Hazards.RaiseSupervisionLevelAsync(new RaiseSupervisionLevelRequest
+        var raised = await fixture.SupervisorHazards.RaiseSupervisionLevelAsync(new RaiseSupervisionLevelRequest
         {
             Name = hazard.Name, Reason = "曝光后仍未整改", DecidedBy = "市安委办", RequestId = TestData.NewRequestId(),
         });

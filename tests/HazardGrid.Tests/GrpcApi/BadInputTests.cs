@@ -214,13 +214,13 @@ public sealed class BadInputTests(ClusterFixture fixture) : IClassFixture<Cluste
         }).ResponseAsync);
         Assert.Equal((StatusCode.InvalidArgument, "request_id"), (code, field));
 
-        // Without the x-system-id header no write is accepted: the trail must say who wrote.
+        // Without a credential no write is accepted: the trail must say who wrote.
         var anonymous = new HazardService.HazardServiceClient(fixture.Channel);
-        (code, field, _) = await ApiDriver.Refusal(() => anonymous.ReportHazardAsync(new ReportHazardRequest
+        (code, _, _) = await ApiDriver.Refusal(() => anonymous.ReportHazardAsync(new ReportHazardRequest
         {
             Parent = enterprise.Name, Hazard = Finding("F-4"), RequestId = TestData.NewRequestId(),
         }).ResponseAsync);
-        Assert.Equal((StatusCode.InvalidArgument, "x-system-id"), (code, field));
+        Assert.Equal(StatusCode.Unauthenticated, code);
 
         Assert.Equal(0, (await fixture.Enterprises.GetEnterpriseAsync(new GetEnterpriseRequest { Name = enterprise.Name })).Figures.Registered);
     }
@@ -259,7 +259,7 @@ public sealed class BadInputTests(ClusterFixture fixture) : IClassFixture<Cluste
             RequestId = TestData.NewRequestId(),
         }).ResponseAsync, "confirmation.confirm_time");
 
-        await AssertTimestampRefused(() => fixture.Hazards.ExtendDeadlineAsync(new ExtendDeadlineRequest
+        await AssertTimestampRefused(() => fixture.SupervisorHazards.ExtendDeadlineAsync(new ExtendDeadlineRequest
         {
             Name = hazard.Name, Deadline = bad, Reason = "延期", DecidedBy = "赵监管", RequestId = TestData.NewRequestId(),
         }).ResponseAsync, "deadline");
@@ -374,7 +374,7 @@ public sealed class BadInputTests(ClusterFixture fixture) : IClassFixture<Cluste
             Name = hazard.Name, Reason = "\u0000", RequestId = TestData.NewRequestId(),
         }).ResponseAsync);
         Assert.Equal((StatusCode.InvalidArgument, "reason"), (code, field));
-        (code, field, _) = await ApiDriver.Refusal(() => fixture.Hazards.RaiseSupervisionLevelAsync(new RaiseSupervisionLevelRequest
+        (code, field, _) = await ApiDriver.Refusal(() => fixture.SupervisorHazards.RaiseSupervisionLevelAsync(new RaiseSupervisionLevelRequest
         {
             Name = hazard.Name, Reason = "提级", DecidedBy = "赵\u0000监管", RequestId = TestData.NewRequestId(),
         }).ResponseAsync);

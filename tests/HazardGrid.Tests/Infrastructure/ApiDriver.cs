@@ -109,6 +109,7 @@ public sealed class ApiDriver(ClusterFixture fixture)
             status?.GetDetail<Google.Rpc.BadRequest>()?.FieldViolations.FirstOrDefault()?.Field
             ?? status?.GetDetail<Google.Rpc.PreconditionFailure>()?.Violations.FirstOrDefault()?.Subject
             ?? status?.GetDetail<Google.Rpc.ResourceInfo>()?.ResourceName
+            ?? status?.GetDetail<Google.Rpc.ErrorInfo>()?.Metadata.GetValueOrDefault("field")
             ?? string.Empty;
         return (ex.StatusCode, field, ex.Status.Detail);
     }

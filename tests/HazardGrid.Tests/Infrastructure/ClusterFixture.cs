@@ -8,6 +8,7 @@ using HazardGrid.Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
@@ -19,7 +20,10 @@ namespace HazardGrid.Tests.Infrastructure;
 /// <summary>
 /// A real in-process Orleans cluster (TestingHost) with the real grains, fronted by the real
 /// gRPC gateway on a loopback port, reached through a real <see cref="GrpcChannel"/>. Domain time
-/// is a <see cref="FakeTimeProvider"/> the tests move; Orleans itself runs on real time.
+/// is a <see cref="FakeTimeProvider"/> the tests move; Orleans itself runs on real time. The
+/// gateway takes the test keys (<see cref="TestTokens"/>); <see cref="Invoker"/> carries a
+/// province-wide system token (subject <see cref="SystemId"/>), <see cref="SupervisorHazards"/> a
+/// province supervisor's, and <see cref="As"/> any other.
 /// </summary>
 /// <remarks>
 /// Tests that look only at their own keys (fresh enterprises, towns no other test of the
@@ -56,35 +60,50 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public RegionService.RegionServiceClient Regions => new(Invoker);
 
+    /// <summary>The province supervisor: extends deadlines and raises levels of any hazard.</summary>
+    public HazardService.HazardServiceClient SupervisorHazards => new(As(TestTokens.Mint("supervisor", TestTokens.Province, "test-province-supervisor")));
+
+    /// <summary>A call invoker that presents <paramref name="token"/>.</summary>
+    public CallInvoker As(string token) => Channel.WithToken(token);
+
     public DateTimeOffset Now => Time.GetUtcNow();
 
     public async Task InitializeAsync()
     {
         Cluster = await TestClusters.StartAsync(new TestClusterSettings { Time = Time, Silo = silo => silo.AddIncomingGrainCallFilter(Calls) });
 
-        var web = WebApplication.CreateSlimBuilder();
-        web.Logging.SetMinimumLevel(LogLevel.Warning);
         // As the service listens: gRPC on an HTTP/2-only (h2c) port, HTTP/JSON on an HTTP/1.1 one.
         ListenOptions? grpc = null, json = null;
-        web.WebHost.ConfigureKestrel(k =>
+        _gateway = await StartGatewayAsync(null, k =>
         {
             k.Listen(IPAddress.Loopback, 0, l => (grpc = l).Protocols = HttpProtocols.Http2);
             k.Listen(IPAddress.Loopback, 0, l => (json = l).Protocols = HttpProtocols.Http1);
         });
-        web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
-        web.Services.AddHazardGridGateway();
-        _gateway = web.Build();
-        _gateway.MapHazardGridGateway();
-        await _gateway.StartAsync();
 
         // Kestrel writes the port it bound back into each endpoint's options.
         Channel = GrpcChannel.ForAddress($"http://{grpc!.IPEndPoint}");
         JsonAddress = new Uri($"http://{json!.IPEndPoint}");
-        Invoker = Channel.Intercept(headers =>
-        {
-            headers.Add("x-system-id", SystemId);
-            return headers;
-        });
+        Invoker = Channel.WithToken(TestTokens.Mint("system", TestTokens.Province, SystemId));
+    }
+
+    /// <summary>A gateway in front of this cluster on its own loopback port, with the test keys and
+    /// <paramref name="settings"/> (e.g. lower limits); the caller stops it.</summary>
+    public Task<WebApplication> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null) =>
+        StartGatewayAsync(settings, k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+
+    private async Task<WebApplication> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings, Action<KestrelServerOptions> listen)
+    {
+        var web = WebApplication.CreateSlimBuilder();
+        web.Logging.SetMinimumLevel(LogLevel.Warning);
+        web.Configuration.AddInMemoryCollection(TestTokens.Settings);
+        web.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+        web.WebHost.ConfigureKestrel(listen);
+        web.Services.AddSingleton<IGrainFactory>(Cluster.Client);
+        web.Services.AddHazardGridGateway();
+        var gateway = web.Build();
+        gateway.MapHazardGridGateway();
+        await gateway.StartAsync();
+        return gateway;
     }
 
     public async Task DisposeAsync()

@@ -34,6 +34,11 @@ public sealed class SiloProcess : IAsyncDisposable
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, assembly));
         start.ArgumentList.Add($"--HazardGrid:Endpoints:GrpcPort={grpcPort}");
         start.ArgumentList.Add("--HazardGrid:Endpoints:HttpPort=0");
+        foreach (var key in TestTokens.Arguments)
+        {
+            start.ArgumentList.Add(key); // the test keys, so Connect's tokens are accepted
+        }
+
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument); // later settings win, so callers can override the above
@@ -82,14 +87,11 @@ public sealed class SiloProcess : IAsyncDisposable
         return silo;
     }
 
+    /// <summary>A channel and an invoker carrying a province-wide system token whose subject is <paramref name="systemId"/>.</summary>
     public (GrpcChannel Channel, CallInvoker Invoker) Connect(string systemId)
     {
         var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{GrpcPort}");
-        return (channel, channel.Intercept(headers =>
-        {
-            headers.Add("x-system-id", systemId);
-            return headers;
-        }));
+        return (channel, channel.WithToken(TestTokens.Mint("system", TestTokens.Province, systemId)));
     }
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash.</summary>

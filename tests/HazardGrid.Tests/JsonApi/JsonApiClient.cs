@@ -8,20 +8,21 @@ namespace HazardGrid.Tests.JsonApi;
 
 /// <summary>
 /// The API as HTTP/JSON over a real HTTP/1.1 connection, as curl or a browser script would call it:
-/// hand-written JSON bodies, the pushing system in the <c>x-system-id</c> header.
+/// hand-written JSON bodies, the caller's credential in the <c>Authorization: Bearer</c> header
+/// (a province-wide system token unless given one).
 /// </summary>
 public sealed class JsonApiClient : IDisposable
 {
     private readonly HttpClient _http;
 
-    public JsonApiClient(Uri address, string systemId = ClusterFixture.SystemId)
+    public JsonApiClient(Uri address, string? token = null)
     {
-        // The one place a JSON test's connection is made: when the API asks for credentials, the
-        // Authorization header is added here and every JSON test sends it.
+        // The one place a JSON test's connection is made: every JSON test sends this credential.
         _http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(30) };
         _http.DefaultRequestVersion = HttpVersion.Version11;
         _http.DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-        _http.DefaultRequestHeaders.Add("x-system-id", systemId);
+        _http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(
+            "Bearer", token ?? TestTokens.Mint("system", TestTokens.Province, ClusterFixture.SystemId));
     }
 
     public HttpClient Http => _http;

@@ -167,16 +167,23 @@ public sealed class JsonApiTests(ClusterFixture fixture) : IDisposable
         var violation = Assert.Single(detail.GetProperty("fieldViolations").EnumerateArray());
         Assert.Equal("hazard.found_time", violation.GetProperty("field").GetString());
 
-        // The header is checked the same way: no x-system-id, the header named.
+        // The credential is checked the same way as over gRPC: none → 401 with UNAUTHENTICATED's status.
         using var anonymous = new HttpRequestMessage(HttpMethod.Post, $"/v1/enterprises/{code}/hazards")
         {
-            Content = System.Net.Http.Json.JsonContent.Create(HazardBody("JSON-NOSYS", TestData.NewRequestId())),
+            Content = System.Net.Http.Json.JsonContent.Create(HazardBody("JSON-NOCRED", TestData.NewRequestId())),
         };
-        anonymous.Headers.Add("x-system-id", "");
-        using var withoutSystem = new HttpClient { BaseAddress = fixture.JsonAddress };
-        var noSystem = await JsonAnswer.Read(await withoutSystem.SendAsync(anonymous));
-        Assert.Equal(HttpStatusCode.BadRequest, noSystem.Status);
-        Assert.Equal("x-system-id", noSystem.Json.GetProperty("details")[0].GetProperty("fieldViolations")[0].GetProperty("field").GetString());
+        using var withoutCredential = new HttpClient { BaseAddress = fixture.JsonAddress };
+        var unauthenticated = await JsonAnswer.Read(await withoutCredential.SendAsync(anonymous));
+        Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.Status);
+        Assert.Equal((int)StatusCode.Unauthenticated, unauthenticated.Json.GetProperty("code").GetInt32());
+        Assert.Equal("INVALID_CREDENTIAL", unauthenticated.Json.GetProperty("details")[0].GetProperty("reason").GetString());
+
+        // Outside the caller's scope: 403 with PERMISSION_DENIED's status, and nothing reported.
+        using var county = new JsonApiClient(fixture.JsonAddress, TestTokens.Mint("system", "370102", "jinan-lixia-system"));
+        var denied = await county.Post($"/v1/enterprises/{code}/hazards", HazardBody("JSON-SCOPE", TestData.NewRequestId()));
+        Assert.Equal(HttpStatusCode.Forbidden, denied.Status);
+        Assert.Equal((int)StatusCode.PermissionDenied, denied.Json.GetProperty("code").GetInt32());
+        Assert.Equal(0, (await fixture.Enterprises.GetEnterpriseAsync(new GetEnterpriseRequest { Name = $"enterprises/{code}" })).Figures.Open);
     }
 
     [Fact]

@@ -4,6 +4,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using HazardGrid.Api.V1;
 using HazardGrid.Simulator;
+using HazardGrid.Tests.Infrastructure;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -36,7 +37,7 @@ public sealed class SimulatorRetryTests
 
         using var channel = LoadRunner.CreateChannel(app.Urls.First());
         var model = ProvinceModel.Generate(9, 150, 20, DateTimeOffset.UtcNow);
-        var runner = new LoadRunner(channel.CreateCallInvoker(), model, concurrency: 4, anchor: DateTimeOffset.UtcNow);
+        var runner = new LoadRunner(channel.CreateCallInvoker(), model, concurrency: 4, anchor: DateTimeOffset.UtcNow, SimulatedSystems.FromKey(TestTokens.SigningKey()));
         await runner.LoadAsync();
 
         Assert.NotEmpty(flaky.Attempts);

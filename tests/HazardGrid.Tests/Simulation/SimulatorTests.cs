@@ -29,7 +29,7 @@ public sealed class SimulatorTests(ClusterFixture fixture) : IClassFixture<Clust
     public async Task A_simulated_province_loads_and_the_province_figures_equal_the_simulators_count()
     {
         var model = ProvinceModel.Generate(3, 2_000, 600, fixture.Now);
-        var runner = new LoadRunner(fixture.Channel.CreateCallInvoker(), model, concurrency: 16, anchor: fixture.Now);
+        var runner = new LoadRunner(fixture.Channel.CreateCallInvoker(), model, concurrency: 16, anchor: fixture.Now, SimulatedSystems.FromKey(TestTokens.SigningKey()));
         await runner.LoadAsync();
 
         var expected = model.ExpectedProvince();
@@ -44,7 +44,7 @@ public sealed class SimulatorTests(ClusterFixture fixture) : IClassFixture<Clust
         // ledger write. None may have (test collections run one at a time, so the meter hears
         // only this cluster), and then nothing can reach the province either.
         using var ledgerWrites = new LedgerWriteCounter();
-        var again = new LoadRunner(fixture.Channel.CreateCallInvoker(), model, concurrency: 16, anchor: fixture.Now);
+        var again = new LoadRunner(fixture.Channel.CreateCallInvoker(), model, concurrency: 16, anchor: fixture.Now, SimulatedSystems.FromKey(TestTokens.SigningKey()));
         await again.LoadAsync();
         Assert.Equal(0, ledgerWrites.Count);
         Assert.Equal(expected, Expected.Of((await fixture.Regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" })).Figures));

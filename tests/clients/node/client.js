@@ -8,7 +8,8 @@
 //   HAZARDGRID_GRPC   host:port of the gRPC (h2c) endpoint      default 127.0.0.1:5100
 //   HAZARDGRID_HTTP   base URL of the HTTP/1.1 endpoint         unset: HTTP/JSON not checked
 //   HAZARDGRID_TOWN   a town's 9-digit division code             default 370406001
-//   HAZARDGRID_TOKEN  sent as "authorization: Bearer <token>" when set
+//   HAZARDGRID_TOKEN  sent as "authorization: Bearer <token>" (a system credential whose region
+//                     holds HAZARDGRID_TOWN); the trail must name its subject
 //   HAZARDGRID_PROTOS the folder holding the published protos  default ../../../src/Gateway/Protos
 'use strict';
 
@@ -23,7 +24,9 @@ const httpBase = process.env.HAZARDGRID_HTTP;
 const town = process.env.HAZARDGRID_TOWN || '370406001';
 const token = process.env.HAZARDGRID_TOKEN;
 const protos = path.resolve(process.env.HAZARDGRID_PROTOS || path.join(__dirname, '..', '..', '..', 'src', 'Gateway', 'Protos'));
-const systemId = 'node-client';
+// Who the service must record on the trail: the credential's subject (the JWT's payload is
+// base64url JSON; the client reads it, it does not verify it).
+const systemId = token ? JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')).sub : 'node-client';
 
 let failures = 0;
 function check(what, condition, detail) {
@@ -56,7 +59,6 @@ const regions = new api.RegionService(target, credentials);
 
 function metadata() {
   const m = new grpc.Metadata();
-  m.set('x-system-id', systemId);
   if (token) m.set('authorization', `Bearer ${token}`);
   return m;
 }
@@ -96,6 +98,12 @@ async function main() {
   const code = newCreditCode();
   const runId = crypto.randomUUID();
 
+  if (token) {
+    const anonymous = await new Promise(resolve =>
+      regions.GetRegionStatus({ name: `regions/${town}` }, new grpc.Metadata(), { deadline: Date.now() + 30_000 }, error => resolve(error)));
+    check('a call without a credential is UNAUTHENTICATED', anonymous?.code === grpc.status.UNAUTHENTICATED, anonymous && `${anonymous.code} ${anonymous.details}`);
+  }
+
   const enterprise = await call(enterprises, 'RegisterEnterprise', {
     enterprise: {
       credit_code: code,
@@ -129,7 +137,7 @@ async function main() {
   const hazard = await call(hazards, 'GetHazard', { name });
   check('GetHazard shows one registration on the trail', hazard.trail.length === 1 && hazard.trail[0].action === 'TRAIL_ACTION_REGISTERED',
     JSON.stringify(hazard.trail));
-  check('the trail records the pushing system', hazard.trail[0].actor === systemId, hazard.trail[0].actor);
+  check("the trail records the credential's subject", hazard.trail[0].actor === systemId, hazard.trail[0].actor);
   const read = await call(enterprises, 'GetEnterprise', { name: `enterprises/${code}` });
   check('the enterprise counts one hazard', read.figures.registered === 1, JSON.stringify(read.figures));
 
@@ -157,7 +165,7 @@ async function main() {
 
 /** The same API over HTTP/JSON: what a script with curl or fetch sees. */
 async function overJson(code, name, hazard, report) {
-  const headers = { 'x-system-id': systemId, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  const headers = token ? { authorization: `Bearer ${token}` } : {};
   const get = async path => fetch(new URL(path, httpBase), { headers });
   const post = async (path, body) =>
     fetch(new URL(path, httpBase), { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
