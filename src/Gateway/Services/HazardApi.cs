@@ -3,13 +3,46 @@ using HazardGrid.Api.V1;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Hazards;
+using HazardGrid.Queries;
+using HazardGrid.Regions;
+using Google.Protobuf.WellKnownTypes;
 
 namespace HazardGrid.Gateway.Services;
 
 /// <summary>Translates HazardService calls. Writes go through the hazard's enterprise, which
 /// orders them and hands the results to the rollups; reads go to the hazard grain.</summary>
-public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServiceBase
+public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : HazardService.HazardServiceBase
 {
+    /// <summary>
+    /// Reads hazards of the region or enterprise named by <c>parent</c> (the resource a scope
+    /// check guards): a region's from the city indexes under it, an enterprise's from its city's.
+    /// </summary>
+    public override async Task<ListHazardsResponse> ListHazards(ListHazardsRequest request, ServerCallContext context)
+    {
+        var scope = ListScope(request.Parent);
+        var size = Paging.SizeOf(request.PageSize);
+        var filter = ListMapper.ToDomain(request.Filter);
+        var order = ListMapper.ToDomain(request.OrderBy);
+        var fingerprint = PageTokens.Fingerprint(request.Parent, request.Filter, new Int32Value { Value = (int)order });
+        var position = PageTokens.ReadHazards(request.PageToken, fingerprint);
+        var page = await grains.GetGrain<IHazardListGrain>(0).List(new HazardListRequest(scope, filter, order, size, position));
+        var response = new ListHazardsResponse
+        {
+            NextPageToken = page.Next is { } next ? PageTokens.Write(next, fingerprint) : string.Empty,
+            TotalSize = page.Total,
+        };
+        response.Hazards.AddRange(page.Hazards.Select(ListMapper.ToApi));
+        return response;
+    }
+
+    /// <summary><c>regions/{code}</c> or <c>enterprises/{credit_code}</c>.</summary>
+    private HazardListScope ListScope(string? parent) =>
+        parent?.StartsWith("enterprises/", StringComparison.Ordinal) == true
+            ? new HazardListScope(null, ResourceNames.ParseEnterprise(parent, "parent"))
+            : parent?.StartsWith("regions/", StringComparison.Ordinal) == true
+                ? new HazardListScope(ResourceNames.ParseRegion(parent, regions, "parent").Code, null)
+                : throw DomainException.Invalid("parent", $"'{parent}' is neither regions/{{division_code}} nor enterprises/{{credit_code}}");
+
     public override async Task<ReportHazardResponse> ReportHazard(ReportHazardRequest request, ServerCallContext context)
     {
         var write = context.Write(request.RequestId);
