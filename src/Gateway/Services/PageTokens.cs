@@ -18,6 +18,9 @@ public static class PageTokens
     private const byte HazardKind = 1;
     private const byte EnterpriseKind = 2;
     private const string Field = "page_token";
+    private const int CheckLength = 4;
+
+    private static byte[] Check(ReadOnlySpan<byte> content) => SHA256.HashData(content)[..CheckLength];
 
     /// <summary>The fingerprint of a listing: the parent, then the filter's and order's wire bytes.</summary>
     public static byte[] Fingerprint(string parent, params IMessage?[] parts)
@@ -79,7 +82,10 @@ public static class PageTokens
             body(w);
         }
 
-        return Base64Url.EncodeToString(bytes.ToArray());
+        // A check over the rest, so that a token damaged or edited on its way back is refused
+        // rather than read as another place in the list.
+        var content = bytes.ToArray();
+        return Base64Url.EncodeToString([.. content, .. Check(content)]);
     }
 
     private static T? Read<T>(string? token, byte kind, byte[] fingerprint, Func<BinaryReader, T> body)
@@ -94,7 +100,13 @@ public static class PageTokens
         byte[] issuedFor;
         try
         {
-            using var r = new BinaryReader(new MemoryStream(Base64Url.DecodeFromChars(token)), Encoding.UTF8);
+            var bytes = Base64Url.DecodeFromChars(token);
+            if (bytes.Length < CheckLength || !bytes.AsSpan(bytes.Length - CheckLength).SequenceEqual(Check(bytes.AsSpan(0, bytes.Length - CheckLength))))
+            {
+                throw new FormatException();
+            }
+
+            using var r = new BinaryReader(new MemoryStream(bytes, 0, bytes.Length - CheckLength), Encoding.UTF8);
             if (r.ReadByte() != kind)
             {
                 throw new FormatException();
