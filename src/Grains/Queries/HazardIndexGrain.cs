@@ -48,7 +48,9 @@ public sealed class HazardIndexGrain(RegionCatalog regions) : Grain, IHazardInde
             Take(facts, DateTime.UtcNow);
         }
 
-        this.RegisterGrainTimer(_ => Prune(), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        // Kept active: a deactivation would rebuild under a new epoch and send every listing in
+        // progress back to its first page. The prune tick keeps it alive (16 grains in all).
+        this.RegisterGrainTimer(_ => Prune(), new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
     }
 
     public Task Apply(ImmutableArray<HazardFacts> facts)

@@ -213,6 +213,26 @@ public sealed class HazardListTests(HazardListTests.Setup setup) : IClassFixture
         Assert.Equal((StatusCode.NotFound, "parent"), (refused.Code, refused.Field));
     }
 
+    [Fact]
+    public async Task A_token_from_a_rebuilt_index_or_older_than_an_hour_sends_the_client_back_to_the_first_page()
+    {
+        var first = new ListHazardsRequest { Parent = "regions/37", PageSize = 5 };
+        var token = (await Fixture.Hazards.ListHazardsAsync(first)).NextPageToken;
+        var fingerprint = Gateway.Services.PageTokens.Fingerprint(first.Parent, first.Filter, new Int32Value { Value = (int)HazardGrid.Queries.HazardOrder.Name });
+        var position = Gateway.Services.PageTokens.ReadHazards(token, fingerprint)!;
+
+        // What the service would have issued before its index was rebuilt (another epoch), or an hour ago.
+        var rebuilt = position with { Snapshots = [.. position.Snapshots.Select(s => s with { Epoch = s.Epoch + 1 })] };
+        var expired = position with { StartedAt = position.StartedAt.AddHours(-1).AddMinutes(-1) };
+        foreach (var stale in new[] { rebuilt, expired })
+        {
+            var refused = await ApiDriver.Refusal(() => Fixture.Hazards.ListHazardsAsync(Next(first, Gateway.Services.PageTokens.Write(stale, fingerprint), _ => { })).ResponseAsync);
+            Assert.Equal((StatusCode.FailedPrecondition, "page_token"), (refused.Code, refused.Field));
+        }
+
+        Assert.Equal(5, (await Fixture.Hazards.ListHazardsAsync(Next(first, token, _ => { }))).Hazards.Count);
+    }
+
     private static ListHazardsRequest Next(ListHazardsRequest first, string token, Action<ListHazardsRequest> change)
     {
         var next = first.Clone();
