@@ -80,7 +80,8 @@ public static class Access
     /// whose scope holds the town. A target that does not exist is NOT_FOUND only to a province-wide
     /// caller; anyone else is refused as out of scope, as for a target elsewhere.
     /// </summary>
-    public static async Task<T> ReadInScope<T>(this ServerCallContext context, Func<Task<T>> read, Func<T, string> townOf, string field, string what)
+    public static async Task<T> ReadInScope<T>(
+        this ServerCallContext context, Func<Task<T>> read, Func<T, string> townOf, string field, string what, Func<Task<string?>>? townIfMissing = null)
     {
         var caller = context.Reader();
         T value;
@@ -88,9 +89,16 @@ public static class Access
         {
             value = await read();
         }
-        catch (DomainException missing) when (missing.Kind == DomainErrorKind.NotFound && !caller.CoversProvince)
+        catch (DomainException missing) when (missing.Kind == DomainErrorKind.NotFound)
         {
-            throw OutOfScope(caller, field, what);
+            // NOT_FOUND names the request's field, whatever the grain called it. It is told only to
+            // a caller whose scope holds where the target would be (the province, or, for a
+            // hazard, the town of its registered enterprise): to anyone else it would tell
+            // whether something exists outside their scope.
+            var where = caller.CoversProvince || townIfMissing is null ? null : await townIfMissing();
+            throw caller.CoversProvince || (where is not null && caller.CanRead(where))
+                ? new DomainException(DomainErrorKind.NotFound, field, missing.Reason)
+                : OutOfScope(caller, field, what);
         }
 
         return caller.CanRead(townOf(value)) ? value : throw OutOfScope(caller, field, what);

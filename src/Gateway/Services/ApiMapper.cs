@@ -78,7 +78,7 @@ public static class ApiMapper
     /// unknown; otherwise the domain member of the same number (EnumAgreementTests keeps the two
     /// enums in step, name by name and number by number).
     /// </summary>
-    private static TDomain Required<TProto, TDomain>(TProto value, string field, string what)
+    internal static TDomain Required<TProto, TDomain>(TProto value, string field, string what)
         where TProto : struct, System.Enum
         where TDomain : struct, System.Enum
     {

@@ -4,12 +4,32 @@ using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Gateway.Security;
 using HazardGrid.Notifications;
+using HazardGrid.Queries;
+using HazardGrid.Regions;
 
 namespace HazardGrid.Gateway.Services;
 
 /// <summary>Translates EnterpriseService calls to enterprise grains (which gather their hazards' notifications).</summary>
-public sealed class EnterpriseApi(IGrainFactory grains) : EnterpriseService.EnterpriseServiceBase
+public sealed class EnterpriseApi(IGrainFactory grains, RegionCatalog regions) : EnterpriseService.EnterpriseServiceBase
 {
+    /// <summary>Reads the enterprise directories of the towns under the region named by <c>parent</c>
+    /// (the resource a scope check guards).</summary>
+    public override async Task<ListEnterprisesResponse> ListEnterprises(ListEnterprisesRequest request, ServerCallContext context)
+    {
+        var region = context.ReadRegion(request.Parent, regions, "parent");
+        var size = Paging.SizeOf(request.PageSize);
+        var filter = ListMapper.ToDomain(request);
+        var fingerprint = PageTokens.Fingerprint(request.Parent, new ListEnterprisesRequest(request) { Parent = string.Empty, PageSize = 0, PageToken = string.Empty });
+        var after = PageTokens.ReadEnterprises(request.PageToken, fingerprint);
+        var page = await grains.GetGrain<IEnterpriseListGrain>(0).List(region.Code, filter, after, size);
+        var response = new ListEnterprisesResponse
+        {
+            NextPageToken = page.More && page.Enterprises.Length > 0 ? PageTokens.Write(page.Enterprises[^1].CreditCode, fingerprint) : string.Empty,
+        };
+        response.Enterprises.AddRange(page.Enterprises.Select(ListMapper.ToApi));
+        return response;
+    }
+
     /// <summary>Most entries one batch may carry.</summary>
     public const int MaxBatchEntries = 500;
 

@@ -4,13 +4,54 @@ using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Gateway.Security;
 using HazardGrid.Hazards;
+using HazardGrid.Queries;
+using HazardGrid.Regions;
+using Google.Protobuf.WellKnownTypes;
 
 namespace HazardGrid.Gateway.Services;
 
 /// <summary>Translates HazardService calls. Writes go through the hazard's enterprise, which
 /// orders them and hands the results to the rollups; reads go to the hazard grain.</summary>
-public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServiceBase
+public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : HazardService.HazardServiceBase
 {
+    /// <summary>
+    /// Reads hazards of the region or enterprise named by <c>parent</c> (the resource a scope
+    /// check guards): a region's from the city indexes under it, an enterprise's from its city's.
+    /// </summary>
+    public override async Task<ListHazardsResponse> ListHazards(ListHazardsRequest request, ServerCallContext context)
+    {
+        var scope = await ListScope(request.Parent, context);
+        var size = Paging.SizeOf(request.PageSize);
+        var filter = ListMapper.ToDomain(request.Filter);
+        var order = ListMapper.ToDomain(request.OrderBy);
+        var fingerprint = PageTokens.Fingerprint(request.Parent, request.Filter, new Int32Value { Value = (int)order });
+        var position = PageTokens.ReadHazards(request.PageToken, fingerprint);
+        var page = await grains.GetGrain<IHazardListGrain>(0).List(new HazardListRequest(scope, filter, order, size, position));
+        var response = new ListHazardsResponse
+        {
+            NextPageToken = page.Next is { } next ? PageTokens.Write(next, fingerprint) : string.Empty,
+            TotalSize = page.Total,
+        };
+        response.Hazards.AddRange(page.Hazards.Select(ListMapper.ToApi));
+        return response;
+    }
+
+    /// <summary><c>regions/{code}</c> or <c>enterprises/{credit_code}</c>, in the caller's scope: the
+    /// region itself, or the town of the enterprise (read from the enterprise, as GetEnterprise does).</summary>
+    private async Task<HazardListScope> ListScope(string? parent, ServerCallContext context)
+    {
+        if (parent?.StartsWith("enterprises/", StringComparison.Ordinal) == true)
+        {
+            var code = ResourceNames.ParseEnterprise(parent, "parent");
+            await context.ReadInScope(() => grains.GetGrain<IEnterpriseGrain>(code).Get(), e => e.Profile.TownCode, "parent", $"enterprise {code}");
+            return new HazardListScope(null, code);
+        }
+
+        return parent?.StartsWith("regions/", StringComparison.Ordinal) == true
+            ? new HazardListScope(context.ReadRegion(parent, regions, "parent").Code, null)
+            : throw DomainException.Invalid("parent", $"'{parent}' is neither regions/{{division_code}} nor enterprises/{{credit_code}}");
+    }
+
     public override async Task<ReportHazardResponse> ReportHazard(ReportHazardRequest request, ServerCallContext context)
     {
         var write = context.SystemWrite(request.RequestId);
@@ -50,7 +91,22 @@ public sealed class HazardApi(IGrainFactory grains) : HazardService.HazardServic
     public override async Task<Hazard> GetHazard(GetHazardRequest request, ServerCallContext context)
     {
         var key = ResourceNames.ParseHazard(request.Name);
-        return ApiMapper.ToApi(await context.ReadInScope(() => grains.GetGrain<IMajorHazardGrain>(key.ToString()).Get(), h => h.Hazard.TownCode, "name", $"hazard {request.Name}"));
+        return ApiMapper.ToApi(await context.ReadInScope(
+            () => grains.GetGrain<IMajorHazardGrain>(key.ToString()).Get(), h => h.Hazard.TownCode, "name", $"hazard {request.Name}",
+            townIfMissing: () => TownOfEnterprise(key.CreditCode)));
+    }
+
+    /// <summary>The town of a registered enterprise; null when it is not registered.</summary>
+    private async Task<string?> TownOfEnterprise(string code)
+    {
+        try
+        {
+            return (await grains.GetGrain<IEnterpriseGrain>(code).Get()).Profile.TownCode;
+        }
+        catch (DomainException missing) when (missing.Kind == DomainErrorKind.NotFound)
+        {
+            return null;
+        }
     }
 
     /// <summary>Most updates one batch may carry: a county's backlog goes in many calls of this size.</summary>

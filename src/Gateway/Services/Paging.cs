@@ -26,8 +26,14 @@ public readonly record struct Paging(int Offset, int Size)
             throw DomainException.Invalid("page_token", "is not a token this service issued");
         }
 
-        return new Paging(offset, pageSize == 0 ? DefaultSize : Math.Min(pageSize, MaxSize));
+        return new Paging(offset, SizeOf(pageSize));
     }
+
+    /// <summary>The page size a request asks for: 50 when unset, at most 500; negative is refused.</summary>
+    public static int SizeOf(int pageSize) =>
+        pageSize < 0 ? throw DomainException.Invalid("page_size", "must not be negative")
+        : pageSize == 0 ? DefaultSize
+        : Math.Min(pageSize, MaxSize);
 
     public IEnumerable<T> Of<T>(IEnumerable<T> all) => all.Skip(Offset).Take(Size);
 

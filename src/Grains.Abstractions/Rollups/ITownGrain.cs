@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using HazardGrid.Accidents;
+using HazardGrid.Queries;
 using Orleans.Concurrency;
 
 namespace HazardGrid.Rollups;
@@ -24,4 +25,22 @@ public interface ITownGrain : IRegionGrain
     /// <summary>Records a fatal accident at an enterprise of the town, durably; repeats are ignored.</summary>
     [Alias("ApplyFatalAccident"), AlwaysInterleave]
     Task ApplyFatalAccident(FatalAccident accident);
+
+    /// <summary>Every hazard's facts as the ledger stored them: a city's hazard index rebuilds from these.</summary>
+    [Alias("GetStoredHazardFacts"), AlwaysInterleave]
+    Task<ImmutableArray<HazardFacts>> GetStoredHazardFacts();
+
+    /// <summary>Records an enterprise of the town in its durable directory (or updates its entry),
+    /// before returning; the enterprise calls it when it registers. Repeating it is harmless.</summary>
+    [Alias("AnnounceEnterprise"), AlwaysInterleave]
+    Task AnnounceEnterprise(DirectoryEntry enterprise);
+
+    /// <summary>Removes an enterprise that moved to another town from the directory, durably.</summary>
+    [Alias("ForgetEnterprise"), AlwaysInterleave]
+    Task ForgetEnterprise(string creditCode);
+
+    /// <summary>Up to <paramref name="limit"/> enterprises of the directory after <paramref name="after"/>
+    /// in credit-code order, passing <paramref name="filter"/> (judged on the stored ledger now).</summary>
+    [Alias("ListEnterprises"), AlwaysInterleave]
+    Task<EnterprisePage> ListEnterprises(EnterpriseFilter filter, string? after, int limit);
 }

@@ -6,6 +6,7 @@ using HazardGrid.Notifications;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
 using HazardGrid.Accidents;
+using HazardGrid.Queries;
 
 namespace HazardGrid.Enterprises;
 
@@ -25,6 +26,11 @@ public sealed record EnterpriseState
     [Id(5)] public RecentRequests<Enterprise> Registrations { get; init; } = RecentRequests<Enterprise>.Empty;
     [Id(6)] public ImmutableList<FatalAccident> FatalAccidents { get; init; } = [];
     [Id(7)] public RecentRequests<FatalAccident> AccidentReports { get; init; } = RecentRequests<FatalAccident>.Empty;
+
+    /// <summary>Whether the town's enterprise directory has this enterprise's profile. False in
+    /// states stored before towns kept a directory: such an enterprise announces itself when it
+    /// next activates.</summary>
+    [Id(8)] public bool InDirectory { get; init; }
 }
 
 /// <summary>
@@ -64,6 +70,20 @@ public sealed class EnterpriseGrain(
         if (!state.RecordExists)
         {
             return; // never registered, so no hazard can exist
+        }
+
+        if (state.State is { Profile: { } profile, InDirectory: false })
+        {
+            // Registered before towns kept a directory: the town learns of it now, once.
+            try
+            {
+                await Town(profile.TownCode).AnnounceEnterprise(DirectoryEntryOf(profile));
+                await Persist(state.State with { InDirectory = true });
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Not this time: the next activation tries again; reading the enterprise must not fail for it.
+            }
         }
 
         var stored = state.State.LastHazardNumber;
@@ -129,7 +149,17 @@ public sealed class EnterpriseGrain(
             UpdatedAt = now,
         };
         var result = View(next, now);
-        await Persist(next with { Registrations = next.Registrations.Add(new(request.RequestId, fingerprint, result)) });
+
+        // The town's directory first (both towns on a move), then the enterprise's own write: a
+        // registration that is acknowledged is in the directory. One that fails after this shows
+        // in the new town's list until the client's retry completes it.
+        await Town(valid.TownCode).AnnounceEnterprise(DirectoryEntryOf(valid));
+        if (current.Profile is { } before && before.TownCode != valid.TownCode)
+        {
+            await Town(before.TownCode).ForgetEnterprise(CreditCode);
+        }
+
+        await Persist(next with { Registrations = next.Registrations.Add(new(request.RequestId, fingerprint, result)), InDirectory = true });
         HazardGridMetrics.Write("enterprise");
         return result;
     }
@@ -330,6 +360,10 @@ public sealed class EnterpriseGrain(
             _hazards[hazard.Number] = hazard;
         }
     }
+
+    private ITownGrain Town(string townCode) => GrainFactory.GetGrain<ITownGrain>(townCode);
+
+    private static DirectoryEntry DirectoryEntryOf(EnterpriseProfile profile) => new(profile.CreditCode, profile.Name, profile.Sectors);
 
     private static Addressees Addressees(EnterpriseProfile profile) => new(profile.Principal, profile.ActualController);
 

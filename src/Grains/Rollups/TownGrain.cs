@@ -3,6 +3,7 @@ using HazardGrid.Accidents;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Escalations;
+using HazardGrid.Queries;
 using HazardGrid.Regions;
 using HazardGrid.Statistics;
 using Microsoft.Extensions.Logging;
@@ -29,6 +30,10 @@ public sealed class TownGrain(
     [PersistentState("ledger-5", StorageNames.Store)] IPersistentState<TownLedgerState> ledger5,
     [PersistentState("ledger-6", StorageNames.Store)] IPersistentState<TownLedgerState> ledger6,
     [PersistentState("ledger-7", StorageNames.Store)] IPersistentState<TownLedgerState> ledger7,
+    [PersistentState("directory-0", StorageNames.Store)] IPersistentState<TownDirectoryState> directory0,
+    [PersistentState("directory-1", StorageNames.Store)] IPersistentState<TownDirectoryState> directory1,
+    [PersistentState("directory-2", StorageNames.Store)] IPersistentState<TownDirectoryState> directory2,
+    [PersistentState("directory-3", StorageNames.Store)] IPersistentState<TownDirectoryState> directory3,
     RegionCatalog regions,
     DomainClock clock,
     EscalationPolicy policy,
@@ -40,6 +45,8 @@ public sealed class TownGrain(
     private Region _region = null!;
     private TownLedger _ledger = null!;
     private RegionReporter _reporter = null!;
+    private TownDirectory _directory = null!;
+    private HazardIndexFeed _index = null!;
     private HazardFigures _figures = HazardFigures.Zero;
 
     // The next instant at which the figures change by the clock alone (a deadline passing, a new
@@ -57,12 +64,20 @@ public sealed class TownGrain(
         }
 
         _reporter = new RegionReporter(this, GrainFactory, _region, options.Value, Status, logger);
-        _ledger = new TownLedger([ledger, ledger1, ledger2, ledger3, ledger4, ledger5, ledger6, ledger7], this, () =>
+        _index = new HazardIndexFeed(this, GrainFactory, _region.Code[..4], options.Value.FlushDelay, logger);
+        _ledger = new TownLedger([ledger, ledger1, ledger2, ledger3, ledger4, ledger5, ledger6, ledger7], this, stored =>
         {
             Count();
             _reporter.Changed();
+            _index.Stored(stored);
         });
         await _ledger.LoadAsync();
+        _directory = new TownDirectory([directory0, directory1, directory2, directory3], this);
+        _directory.Load();
+
+        // A hand-over lost with the previous activation is repaired here: the index keeps only
+        // newer versions, so handing it everything again is harmless.
+        _index.Stored(_ledger.Stored.Hazards.Values);
 
         // Catches up at once with whatever fell due while the town was not active.
         Count();
@@ -74,18 +89,57 @@ public sealed class TownGrain(
 
     public Task<RegionStatus> GetStatus() => Task.FromResult(Status());
 
+    public Task<ImmutableArray<HazardFacts>> GetStoredHazardFacts() => Task.FromResult<ImmutableArray<HazardFacts>>([.. _ledger.Stored.Hazards.Values]);
+
+    public Task AnnounceEnterprise(DirectoryEntry enterprise) => _directory.Announce(enterprise);
+
+    public Task ForgetEnterprise(string creditCode) => _directory.Forget(creditCode);
+
+    public Task<EnterprisePage> ListEnterprises(EnterpriseFilter filter, string? after, int limit)
+    {
+        var open = _ledger.Stored.Hazards.Values.Where(h => h.IsOpen).CountBy(h => h.CreditCode).ToDictionary(StringComparer.Ordinal);
+        var watched = WatchList().Select(e => e.CreditCode).ToHashSet(StringComparer.Ordinal);
+        var page = ImmutableArray.CreateBuilder<EnterpriseSummary>();
+        var more = false;
+        foreach (var (code, entry) in _directory.Stored)
+        {
+            if (after is not null && string.CompareOrdinal(code, after) <= 0)
+            {
+                continue;
+            }
+
+            var summary = new EnterpriseSummary(code, entry.Name, _region.Code, entry.Sectors, open.GetValueOrDefault(code), watched.Contains(code));
+            if (!filter.Matches(summary))
+            {
+                continue;
+            }
+
+            if (page.Count == limit)
+            {
+                more = true;
+                break;
+            }
+
+            page.Add(summary);
+        }
+
+        return Task.FromResult(new EnterprisePage(page.ToImmutable(), more));
+    }
+
     public Task<ChildFigures> GetFiguresForParent() => Task.FromResult(new ChildFigures(_region.Code, CurrentFigures(), _reporter.Sequence));
 
-    public Task<ImmutableArray<WatchListEntry>> GetWatchList()
+    public Task<ImmutableArray<WatchListEntry>> GetWatchList() => Task.FromResult(WatchList());
+
+    private ImmutableArray<WatchListEntry> WatchList()
     {
         var now = clock.Now;
         var stored = _ledger.Stored;
         var accidents = stored.FatalAccidents.Values.Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToLookup(a => a.CreditCode);
         var open = stored.Hazards.Values.Where(h => h.IsOpen).ToLookup(h => h.CreditCode);
-        return Task.FromResult<ImmutableArray<WatchListEntry>>([.. open.Select(g => g.Key).Union(accidents.Select(g => g.Key))
+        return [.. open.Select(g => g.Key).Union(accidents.Select(g => g.Key))
             .Select(code => new WatchListEntry(code, _region.Code, open[code].Any(h => h.Has(EscalationStep.PublicExposure)), open[code].Count(h => h.IsOverdueAt(now)), accidents[code].Count()))
             .Where(e => e.Exposed || e.OverdueHazards > policy.WatchListOverdueHazards || e.FatalAccidentsThisYear > 0)
-            .OrderBy(e => e.CreditCode, StringComparer.Ordinal)]);
+            .OrderBy(e => e.CreditCode, StringComparer.Ordinal)];
     }
 
     public Task<ImmutableArray<RegionEscalationEvent>> GetEscalationEvents() =>

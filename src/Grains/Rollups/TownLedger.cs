@@ -22,10 +22,23 @@ public sealed record TownLedgerState
 /// <para>A hazard's part is chosen by a stable hash of its id (fatal accidents live in the first),
 /// so a write stores only the parts its facts fall in; bench/README.md says why.</para>
 /// </summary>
-internal sealed class TownLedger(IReadOnlyList<IPersistentState<TownLedgerState>> parts, Grain grain, Action stored)
+internal sealed class TownLedger
 {
-    private LedgerBatch? _writing;
-    private LedgerBatch? _pending;
+    private readonly IReadOnlyList<IPersistentState<TownLedgerState>> _parts;
+    private readonly Grain _grain;
+    private readonly GroupCommit<LedgerBatch> _commit;
+
+    public TownLedger(IReadOnlyList<IPersistentState<TownLedgerState>> parts, Grain grain, Action<IReadOnlyCollection<HazardFacts>> stored)
+    {
+        _parts = parts;
+        _grain = grain;
+        _commit = new GroupCommit<LedgerBatch>(WriteAsync, batch =>
+        {
+            Stored = Next(batch);
+            HazardGridMetrics.LedgerWrite();
+            stored(batch.Hazards.Values);
+        });
+    }
 
     public TownLedgerState Stored { get; private set; } = new();
 
@@ -34,15 +47,15 @@ internal sealed class TownLedger(IReadOnlyList<IPersistentState<TownLedgerState>
     /// so that no fact is ever only in memory.</summary>
     public async Task LoadAsync()
     {
-        Stored = Merge(parts.Select(p => p.State));
-        var misplaced = parts[0].State.Hazards.Keys.Where(id => PartOf(id) != 0).Select(PartOf).Distinct().ToList();
+        Stored = Merge(_parts.Select(p => p.State));
+        var misplaced = _parts[0].State.Hazards.Keys.Where(id => PartOf(id) != 0).Select(PartOf).Distinct().ToList();
         if (misplaced.Count == 0)
         {
             return;
         }
 
-        await Task.WhenAll(misplaced.Select(part => parts[part].WriteOrRollBackAsync(PartState(Stored, part), grain)));
-        await parts[0].WriteOrRollBackAsync(PartState(Stored, 0), grain);
+        await Task.WhenAll(misplaced.Select(part => _parts[part].WriteOrRollBackAsync(PartState(Stored, part), _grain)));
+        await _parts[0].WriteOrRollBackAsync(PartState(Stored, 0), _grain);
     }
 
     /// <summary>Completes once every fact is stored at its version or a newer one.</summary>
@@ -59,13 +72,13 @@ internal sealed class TownLedger(IReadOnlyList<IPersistentState<TownLedgerState>
                 continue;
             }
 
-            if (_writing is { } writing && writing.Hazards.TryGetValue(fact.HazardId, out var inFlight) && inFlight.Version >= fact.Version)
+            if (_commit.InFlight is { } writing && writing.Hazards.TryGetValue(fact.HazardId, out var inFlight) && inFlight.Version >= fact.Version)
             {
                 awaited ??= writing;
                 continue;
             }
 
-            var pending = _pending ??= new LedgerBatch();
+            var pending = _commit.Pending;
             if (!pending.Hazards.TryGetValue(fact.HazardId, out var queued) || queued.Version < fact.Version)
             {
                 pending.Hazards[fact.HazardId] = fact;
@@ -74,7 +87,7 @@ internal sealed class TownLedger(IReadOnlyList<IPersistentState<TownLedgerState>
             awaited = pending;
         }
 
-        return WrittenWith(awaited);
+        return _commit.WrittenWith(awaited);
     }
 
     /// <summary>Completes once the accident is stored; a repeat is ignored.</summary>
@@ -85,101 +98,35 @@ internal sealed class TownLedger(IReadOnlyList<IPersistentState<TownLedgerState>
             return Task.CompletedTask;
         }
 
-        if (_writing is { } writing && writing.Accidents.ContainsKey(accident.Id))
+        if (_commit.InFlight is { } writing && writing.Accidents.ContainsKey(accident.Id))
         {
-            return WrittenWith(writing);
+            return _commit.WrittenWith(writing);
         }
 
-        var pending = _pending ??= new LedgerBatch();
+        var pending = _commit.Pending;
         pending.Accidents.TryAdd(accident.Id, accident);
-        return WrittenWith(pending);
+        return _commit.WrittenWith(pending);
     }
 
-    /// <summary>Completes once <paramref name="batch"/> is stored (at once for none), starting the
-    /// write loop if no write is in flight.</summary>
-    private Task WrittenWith(LedgerBatch? batch)
+    /// <summary>A batch holds only facts newer than the stored ledger and the write before it, so
+    /// it is simply laid over the stored ledger.</summary>
+    private TownLedgerState Next(LedgerBatch batch) => Stored with
     {
-        if (batch is null)
-        {
-            return Task.CompletedTask;
-        }
+        Hazards = Stored.Hazards.SetItems(batch.Hazards),
+        FatalAccidents = Stored.FatalAccidents.SetItems(batch.Accidents),
+    };
 
-        if (_writing is null)
-        {
-            // Not awaited here: the loop outlives this call while others keep joining, and each
-            // caller waits only for its own batch. It cannot be left running on an idle
-            // activation: every batch it writes has callers waiting on it.
-            _ = WriteLoop();
-        }
-
-        return batch.Written.Task;
-    }
-
-    /// <summary>
-    /// Writes pending batches one after another until none is left. A batch holds only facts
-    /// newer than the stored ledger and the write before it, so it is simply laid over the stored
-    /// ledger. Callers are answered after <c>stored</c> ran, so they read their own writes.
-    /// </summary>
-    private async Task WriteLoop()
+    /// <summary>Stores the parts the batch touches. On failure the parts' states are back to what
+    /// was stored (a part that was written is in the store, and a fresh activation will read it)
+    /// and the activation is retired.</summary>
+    private Task WriteAsync(LedgerBatch batch)
     {
-        while (_pending is { } batch)
-        {
-            _pending = null;
-            _writing = batch;
-            var next = Stored with
-            {
-                Hazards = Stored.Hazards.SetItems(batch.Hazards),
-                FatalAccidents = Stored.FatalAccidents.SetItems(batch.Accidents),
-            };
-            try
-            {
-                var touched = batch.Hazards.Keys.Select(PartOf).Concat(batch.Accidents.Count > 0 ? [0] : Array.Empty<int>()).Distinct();
-                await Task.WhenAll(touched.Select(part => parts[part].WriteOrRollBackAsync(PartState(next, part), grain)));
-            }
-            catch (Exception ex)
-            {
-                // The parts' states are back to what was stored (a part that was written is in
-                // the store, and a fresh activation will read it) and the activation is retired.
-                // The batch behind fails too rather than being written from here: if the store
-                // kept the failed write after all, this activation's ETag is stale; the callers
-                // retry against a fresh activation that reads the store.
-                _writing = null;
-                var behind = _pending;
-                _pending = null;
-                batch.Written.TrySetException(ex);
-                behind?.Written.TrySetException(ex);
-                return;
-            }
-
-            Stored = next;
-            _writing = null;
-            HazardGridMetrics.LedgerWrite();
-            try
-            {
-                stored();
-                batch.Written.TrySetResult();
-            }
-            catch (Exception ex)
-            {
-                // Stored, but not counted: the callers hear of it, and no caller is ever left waiting.
-                batch.Written.TrySetException(ex);
-            }
-        }
+        var next = Next(batch);
+        var touched = batch.Hazards.Keys.Select(PartOf).Concat(batch.Accidents.Count > 0 ? [0] : Array.Empty<int>()).Distinct();
+        return Task.WhenAll(touched.Select(part => _parts[part].WriteOrRollBackAsync(PartState(next, part), _grain)));
     }
 
-    private int PartOf(string hazardId) => (int)((uint)StableHash(hazardId) % (uint)parts.Count);
-
-    // string.GetHashCode is randomized per process: a hazard must fall in the same part in every one.
-    private static int StableHash(string text)
-    {
-        var hash = unchecked((int)2166136261);
-        foreach (var c in text)
-        {
-            hash = unchecked((hash ^ c) * 16777619);
-        }
-
-        return hash;
-    }
+    private int PartOf(string hazardId) => StateParts.Of(hazardId, _parts.Count);
 
     private TownLedgerState PartState(TownLedgerState ledger, int part) => new()
     {
@@ -209,14 +156,11 @@ internal sealed class TownLedger(IReadOnlyList<IPersistentState<TownLedgerState>
         return new TownLedgerState { Hazards = hazards.ToImmutable(), FatalAccidents = accidents.ToImmutable() };
     }
 
-    /// <summary>Facts gathered for one ledger write, and the answer of every caller waiting on it.</summary>
+    /// <summary>Facts gathered for one ledger write.</summary>
     private sealed class LedgerBatch
     {
         public Dictionary<string, HazardFacts> Hazards { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, FatalAccident> Accidents { get; } = new(StringComparer.Ordinal);
-
-        // Callers resume in turns of their own, not inside the write loop.
-        public TaskCompletionSource Written { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

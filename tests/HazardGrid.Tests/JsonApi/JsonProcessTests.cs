@@ -25,8 +25,8 @@ public sealed class JsonProcessTests : IDisposable
         var gatewayHttp = SiloProcess.FreePort();
         await using var silo = await SiloProcess.StartAsync(_data, $"--HazardGrid:Endpoints:HttpPort={siloHttp}");
         await using var gateway = await SiloProcess.StartGatewayAsync(silo.OrleansGatewayPort, $"--HazardGrid:Endpoints:HttpPort={gatewayHttp}");
-        using var throughGateway = new JsonApiClient(new Uri($"http://127.0.0.1:{gatewayHttp}"), "json-process-test");
-        using var throughSilo = new JsonApiClient(new Uri($"http://127.0.0.1:{siloHttp}"), "json-process-test");
+        using var throughGateway = new JsonApiClient(new Uri($"http://127.0.0.1:{gatewayHttp}"), TestTokens.Mint("system", TestTokens.Province, "json-process-test"));
+        using var throughSilo = new JsonApiClient(new Uri($"http://127.0.0.1:{siloHttp}"), TestTokens.Mint("system", TestTokens.Province, "json-process-test"));
 
         var town = TestData.TownsOf("370406", 1)[0];
         var code = TestData.NewCreditCode(town);

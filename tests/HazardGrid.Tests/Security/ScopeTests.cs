@@ -78,6 +78,17 @@ public sealed class ScopeTests(ClusterFixture fixture)
         await Denied(() => county.Regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/3704" }).ResponseAsync, "name");
         await Denied(() => county.Regions.ListWatchListAsync(new ListWatchListRequest { Parent = $"regions/{s_otherCity}" }).ResponseAsync, "parent");
         await Denied(() => county.Regions.ListEscalationEventsAsync(new ListEscalationEventsRequest { Parent = $"regions/{s_otherCity}" }).ResponseAsync, "parent");
+        // The supervisors' queries: lists, statistics, ranking, campaign progress.
+        await county.Hazards.ListHazardsAsync(new ListHazardsRequest { Parent = $"regions/{County}" });
+        await county.Hazards.ListHazardsAsync(new ListHazardsRequest { Parent = mine.Enterprise.Name });
+        await county.Regions.GetRegionStatisticsAsync(new GetRegionStatisticsRequest { Name = $"regions/{County}", Period = new StatisticsPeriod { Year = fixture.Now.Year } });
+        await Denied(() => county.Hazards.ListHazardsAsync(new ListHazardsRequest { Parent = $"regions/{s_otherCity}" }).ResponseAsync, "parent");
+        await Denied(() => county.Hazards.ListHazardsAsync(new ListHazardsRequest { Parent = "regions/37" }).ResponseAsync, "parent");
+        await Denied(() => county.Hazards.ListHazardsAsync(new ListHazardsRequest { Parent = theirs.Enterprise.Name }).ResponseAsync, "parent");
+        await Denied(() => county.Enterprises.ListEnterprisesAsync(new ListEnterprisesRequest { Parent = "regions/3704" }).ResponseAsync, "parent");
+        await Denied(() => county.Regions.GetRegionStatisticsAsync(new GetRegionStatisticsRequest { Name = $"regions/{s_otherCity}", Period = new StatisticsPeriod { Year = fixture.Now.Year } }).ResponseAsync, "name");
+        await Denied(() => county.Regions.ListRegionRankingAsync(new ListRegionRankingRequest { Parent = "regions/3704", Key = RankingKey.OverdueShare }).ResponseAsync, "parent");
+        await Denied(() => county.Regions.GetCampaignProgressAsync(new GetCampaignProgressRequest { Name = "regions/37" }).ResponseAsync, "name");
         using (var watch = county.Regions.WatchRegionStatus(new WatchRegionStatusRequest { Name = $"regions/{s_otherCity}" }))
         {
             await Denied(() => watch.ResponseStream.MoveNext());
@@ -110,6 +121,11 @@ public sealed class ScopeTests(ClusterFixture fixture)
         }).ResponseAsync, "parent");
 
         var (code, _, _) = await ApiDriver.Refusal(() => fixture.Enterprises.GetEnterpriseAsync(new GetEnterpriseRequest { Name = missing }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, code);
+
+        // A hazard number its own enterprise never had: inside the scope, so NOT_FOUND.
+        var own = await _api.Register(TestData.NewEnterprise(TestData.TownsOf(County, 1)[0]));
+        (code, _, _) = await ApiDriver.Refusal(() => county.Hazards.GetHazardAsync(new GetHazardRequest { Name = $"{own.Name}/hazards/99" }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, code);
         (code, _, _) = await ApiDriver.Refusal(() => As("supervisor", "37").Hazards.GetHazardAsync(new GetHazardRequest { Name = $"{missing}/hazards/1" }).ResponseAsync);
         Assert.Equal(StatusCode.NotFound, code);
@@ -174,6 +190,9 @@ public sealed class ScopeTests(ClusterFixture fixture)
         await Denied(() => operatorCredential.Hazards.GetHazardAsync(new GetHazardRequest { Name = hazard.Name }).ResponseAsync);
         await Denied(() => operatorCredential.Enterprises.GetEnterpriseAsync(new GetEnterpriseRequest { Name = enterprise.Name }).ResponseAsync);
         await Denied(() => operatorCredential.Regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" }).ResponseAsync);
+        await Denied(() => operatorCredential.Hazards.ListHazardsAsync(new ListHazardsRequest { Parent = "regions/37" }).ResponseAsync);
+        await Denied(() => operatorCredential.Enterprises.ListEnterprisesAsync(new ListEnterprisesRequest { Parent = "regions/37" }).ResponseAsync);
+        await Denied(() => operatorCredential.Regions.GetRegionStatisticsAsync(new GetRegionStatisticsRequest { Name = "regions/37", Period = new StatisticsPeriod { Year = fixture.Now.Year } }).ResponseAsync);
         await Denied(() => operatorCredential.Hazards.RecordProgressAsync(new RecordProgressRequest { Name = hazard.Name, ProgressPercent = 5, Note = "无", RequestId = TestData.NewRequestId() }).ResponseAsync);
     }
 

@@ -73,7 +73,7 @@ public sealed class RegionStatisticsTests(ClusterFixture fixture) : IClassFixtur
         h4.Invalid = true;
         await _api.Withdraw(h5.Name, invalid: false);
         h5.Withdrawn = t0;
-        await fixture.Hazards.ExtendDeadlineAsync(new ExtendDeadlineRequest
+        await fixture.SupervisorHazards.ExtendDeadlineAsync(new ExtendDeadlineRequest
         {
             Name = h8.Name, Deadline = Timestamp.FromDateTimeOffset(t0.AddDays(40)), Reason = "设备到货延迟", DecidedBy = "县应急局", RequestId = TestData.NewRequestId(),
         });
