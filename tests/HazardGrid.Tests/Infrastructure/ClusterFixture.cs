@@ -87,9 +87,10 @@ public sealed class ClusterFixture : IAsyncLifetime
     }
 
     /// <summary>A gateway in front of this cluster on its own loopback port, with the test keys and
-    /// <paramref name="settings"/> (e.g. lower limits); the caller stops it.</summary>
-    public Task<WebApplication> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null) =>
-        StartGatewayAsync(settings, k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
+    /// <paramref name="settings"/> (e.g. lower limits), speaking gRPC (HTTP/2) or, with
+    /// <paramref name="http1"/>, HTTP/JSON (HTTP/1.1); the caller stops it.</summary>
+    public Task<WebApplication> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null, bool http1 = false) =>
+        StartGatewayAsync(settings, k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = http1 ? HttpProtocols.Http1 : HttpProtocols.Http2));
 
     private async Task<WebApplication> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings, Action<KestrelServerOptions> listen)
     {
