@@ -1,8 +1,8 @@
 namespace HazardGrid.Common;
 
 /// <summary>
-/// Who asked for a write and under which idempotency key. <see cref="Actor"/> is the pushing
-/// system (a city or county system id); <see cref="RequestId"/> is the client's key: a retry with
+/// Who asked for a write and under which idempotency key. <see cref="Actor"/> is the subject of
+/// the caller's credential (a city or county system, or a supervisor); <see cref="RequestId"/> is the client's key: a retry with
 /// the same id returns the first result and changes nothing.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.WriteRequest")]

@@ -254,4 +254,35 @@ public sealed class JsonApiTests(ClusterFixture fixture) : IDisposable
         var emptyRegister = await _json.Post("/v1/enterprises:batchRegister", new { requests = Array.Empty<object>() });
         Assert.Equal(HttpStatusCode.BadRequest, emptyRegister.Status);
     }
+
+    [Fact]
+    public async Task Lists_and_statistics_take_their_filters_and_period_from_the_query_string()
+    {
+        var town = TestData.TownsOf("370406", 3)[1];
+        var code = await RegisterOverJson(town);
+        var reported = await _json.Post($"/v1/enterprises/{code}/hazards", HazardBody("JSON-LIST", TestData.NewRequestId()));
+        Assert.True(reported.Status == HttpStatusCode.OK, reported.ToString());
+        var name = reported.Json.GetProperty("hazard").GetProperty("name").GetString();
+
+        // The list follows the index a flush behind the acknowledged write.
+        await Eventually.Holds(async () =>
+        {
+            var registered = await _json.Get($"/v1/enterprises/{code}/hazards?filter.states=HAZARD_STATE_REGISTERED&orderBy=HAZARD_ORDER_BY_DEADLINE&pageSize=10");
+            Assert.True(registered.Status == HttpStatusCode.OK, registered.ToString());
+            Assert.Equal(name, Assert.Single(registered.Json.GetProperty("hazards").EnumerateArray()).GetProperty("name").GetString());
+        }, "the hazard in its enterprise's list");
+        var closed = await _json.Get($"/v1/enterprises/{code}/hazards?filter.states=HAZARD_STATE_CLOSED");
+        Assert.True(closed.Status == HttpStatusCode.OK, closed.ToString());
+        Assert.False(closed.Json.TryGetProperty("hazards", out var none) && none.GetArrayLength() > 0, closed.ToString());
+
+        var year = fixture.Now.Year.ToString(CultureInfo.InvariantCulture);
+        var overJson = await _json.Get($"/v1/regions/{town}/statistics?period.year={year}");
+        Assert.True(overJson.Status == HttpStatusCode.OK, overJson.ToString());
+        var overGrpc = await fixture.Regions.GetRegionStatisticsAsync(new GetRegionStatisticsRequest { Name = $"regions/{town}", Period = new StatisticsPeriod { Year = fixture.Now.Year } });
+        Assert.Equal(overGrpc.Figures.Found, overJson.As<RegionStatistics>().Figures.Found);
+        Assert.True(overGrpc.Figures.Found >= 1);
+
+        var badPeriod = await _json.Get($"/v1/regions/{town}/statistics?period.month.year={year}&period.month.month=13");
+        Assert.Equal(HttpStatusCode.BadRequest, badPeriod.Status);
+    }
 }
