@@ -51,6 +51,8 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<EnterpriseApi>().RequireCredential();
         endpoints.MapGrpcService<HazardApi>().RequireCredential();
         endpoints.MapGrpcService<RegionApi>().RequireCredential();
+        endpoints.MapGrpcService<AccountApi>().RequireCredential();
+        endpoints.MapConsoleSession();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
         endpoints.MapHazardGridProbes();

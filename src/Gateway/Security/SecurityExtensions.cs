@@ -51,9 +51,13 @@ public static class SecurityExtensions
                 },
             };
         });
+        // A person's browser session counts as a credential of the HTTP/JSON API too (never of gRPC:
+        // the credential scheme sends gRPC calls to the bearer handler), with proof against cross-site requests.
+        services.AddConsoleSession();
         services.AddAuthorizationBuilder().AddPolicy(ApiPolicy, p => p
-            .AddAuthenticationSchemes(JwtBearerDefaults.AuthenticationScheme)
-            .RequireAuthenticatedUser());
+            .AddAuthenticationSchemes(ConsoleSession.CredentialScheme)
+            .RequireAuthenticatedUser()
+            .AddRequirements(new CrossSiteRequirement()));
         services.AddSingleton<IAuthorizationMiddlewareResultHandler, GrpcAuthorizationResultHandler>();
 
         services.AddRateLimiter(o =>
@@ -168,14 +172,25 @@ public static class SecurityExtensions
                 return;
             }
 
-            var status = new Google.Rpc.Status { Code = (int)Code.PermissionDenied, Message = "the credential does not allow this call" };
+            var crossSite = authorizeResult.AuthorizationFailure?.FailureReasons.Any(r => r.Handler is CrossSiteRequirement) == true;
+            var status = new Google.Rpc.Status
+            {
+                Code = (int)Code.PermissionDenied,
+                Message = crossSite ? CrossSiteRequirement.Reason : "the credential does not allow this call",
+            };
             if (authorizeResult.Challenged)
             {
-                var authentication = await context.AuthenticateAsync(JwtBearerDefaults.AuthenticationScheme);
-                status = new Google.Rpc.Status { Code = (int)Code.Unauthenticated, Message = CredentialProblem(authentication.Failure) };
+                var authentication = await context.AuthenticateAsync(ConsoleSession.CredentialScheme);
+                var session = !grpc && context.Request.Headers.Authorization.Count == 0 && context.Request.Cookies.ContainsKey(ConsoleSession.CookieName);
+                status = new Google.Rpc.Status
+                {
+                    Code = (int)Code.Unauthenticated,
+                    Message = session ? $"the session has ended: sign in again at {ConsoleSession.SignInPath}" : CredentialProblem(authentication.Failure),
+                };
             }
 
-            status.Details.Add(Any.Pack(new ErrorInfo { Reason = status.Code == (int)Code.Unauthenticated ? "INVALID_CREDENTIAL" : "CALLER_NOT_ALLOWED", Domain = "hazardgrid" }));
+            var reason = status.Code == (int)Code.Unauthenticated ? "INVALID_CREDENTIAL" : crossSite ? "CROSS_SITE_HEADER_MISSING" : "CALLER_NOT_ALLOWED";
+            status.Details.Add(Any.Pack(new ErrorInfo { Reason = reason, Domain = "hazardgrid" }));
             await (grpc ? GrpcStatusResponse.WriteAsync(context, status) : GrpcStatusResponse.WriteJsonAsync(context, status));
         }
     }

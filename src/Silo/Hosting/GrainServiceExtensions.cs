@@ -1,3 +1,4 @@
+using HazardGrid.Accounts;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Regions;
@@ -45,10 +46,12 @@ public static class GrainServiceExtensions
         services.TryAddSingleton(configuration is null ? EscalationPolicy.Standard : EscalationSettings.Load(configuration));
         var rollups = services.AddOptions<RollupOptions>();
         var campaign = services.AddOptions<CampaignOptions>();
+        var accounts = services.AddOptions<AccountOptions>();
         if (configuration is not null)
         {
             rollups.Bind(configuration.GetSection("HazardGrid:Rollups"));
             campaign.Bind(configuration.GetSection(CampaignOptions.Section));
+            accounts.Bind(configuration.GetSection(AccountOptions.Section));
         }
 
         return services;
