@@ -2,7 +2,8 @@
 // Orleans silo, the gRPC gateway and the Orleans dashboard, with grain state in an SQLite file —
 // `dotnet run --project src/Silo` is all it takes. PostgreSQL mode (HazardGrid:Mode=PostgreSql)
 // is one silo of a cluster; `dotnet run --project src/Silo -- migrate` applies the schema alone, and
-// `dotnet run --project src/Silo -- token --role system --region 3704` mints a credential.
+// `dotnet run --project src/Silo -- token --role system --region 3704` mints a credential, and
+// `dotnet run --project src/Silo -- account add|list|disable|enable|reset-password …` manages people's accounts.
 using HazardGrid.Gateway.Hosting;
 using HazardGrid.Silo.Hosting;
 using HazardGrid.Silo.Storage;
@@ -28,6 +29,13 @@ if (args.FirstOrDefault() == "token")
     return;
 }
 
+if (args.FirstOrDefault() == "account")
+{
+    Environment.ExitCode = await AccountCommand.RunAsync(args, builder.Configuration);
+    return;
+}
+
+builder.Configuration.AddEmbeddedSessionKeys(cluster, silo);
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration);
 if (cluster.Mode == HazardGridMode.PostgreSql && silo.Dashboard && string.IsNullOrEmpty(builder.Configuration["HazardGrid:Operations:DashboardPassword"]))
 {
@@ -62,9 +70,11 @@ app.Lifetime.ApplicationStarted.Register(() =>
         : $"HazardGrid is running (embedded mode, data in {Path.GetFullPath(silo.DataDirectory)}).");
     Console.WriteLine($"  gRPC (h2c):  http://{host}:{endpoints.GrpcPort}   (metadata 'authorization: Bearer <token>')");
     Console.WriteLine($"  Tokens:      dotnet run --project src/Silo -- {Credentials.Usage}");
+    Console.WriteLine("  Accounts:    dotnet run --project src/Silo -- account add|list|disable|enable|reset-password (see README)");
     if (endpoints.HttpPort != 0)
     {
         Console.WriteLine($"  HTTP/JSON:   http://{host}:{endpoints.HttpPort}/v1/ (e.g. /v1/regions/37/status)");
+        Console.WriteLine($"  Sign-in:     http://{host}:{endpoints.HttpPort}/console/sign-in   (people's accounts)");
         Console.WriteLine($"  Dashboard:   http://{host}:{endpoints.HttpPort}/dashboard/   (sign in at /login with an operator token)");
         Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz, /readyz");
         Console.WriteLine($"  Metrics:     http://{host}:{endpoints.HttpPort}/metrics");

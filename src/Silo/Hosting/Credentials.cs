@@ -33,6 +33,17 @@ public static class Credentials
         });
     }
 
+    /// <summary>Keeps the keys that protect people's session cookies in the data directory (embedded
+    /// mode, unless configured), so sessions survive a restart as the data does.</summary>
+    public static void AddEmbeddedSessionKeys(this ConfigurationManager configuration, ClusterSettings cluster, SiloHostOptions silo)
+    {
+        var setting = $"{ConsoleOptions.Section}:{nameof(ConsoleOptions.KeysDirectory)}";
+        if (cluster.Mode == HazardGridMode.Embedded && string.IsNullOrEmpty(configuration[setting]))
+        {
+            configuration.AddInMemoryCollection(new Dictionary<string, string?> { [setting] = Path.GetFullPath(Path.Combine(silo.DataDirectory, "session-keys")) });
+        }
+    }
+
     /// <summary>The key in <paramref name="path"/>, or a new random one written there with mode 0600.</summary>
     public static string LoadOrCreateKey(string path)
     {
