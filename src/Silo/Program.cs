@@ -11,7 +11,13 @@ using Orleans.Dashboard;
 
 // Settings files (log levels among them) are read from beside the program, wherever it is started
 // from: the repository root, where the README runs it, holds no appsettings.json (bench/README.md).
-var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+// A command's value-less flags are kept from the configuration's command line, which would take the
+// argument after one (a setting such as --HazardGrid:DataDirectory=…) as the flag's value.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = [.. args.Where(a => !AccountCommand.IsFlag(a))],
+    ContentRootPath = AppContext.BaseDirectory,
+});
 var cluster = ClusterSettings.Read(builder.Configuration);
 if (args.FirstOrDefault() == "migrate")
 {

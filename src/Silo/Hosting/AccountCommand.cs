@@ -27,6 +27,9 @@ public static class AccountCommand
 
     private static readonly HashSet<string> s_flags = ["password-stdin"];
 
+    /// <summary>Whether an argument is one of the command's flags, which take no value.</summary>
+    public static bool IsFlag(string argument) => argument.StartsWith("--", StringComparison.Ordinal) && s_flags.Contains(argument[2..]);
+
     public static async Task<int> RunAsync(IReadOnlyList<string> args, IConfiguration configuration)
     {
         var verb = args.Count > 1 ? args[1] : null;
