@@ -7,6 +7,10 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace HazardGrid.Gateway.Security;
 
@@ -55,7 +59,7 @@ public static class ConsoleSession
     {
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section);
         services.AddDataProtection().SetApplicationName("HazardGrid");
-        services.AddSingleton<Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>, KeyManagementOptionsSetup>();
+        services.AddSingleton<IConfigureOptions<KeyManagementOptions>, KeyManagementOptionsSetup>();
         services.AddAuthentication()
             .AddCookie(Scheme, o =>
             {
@@ -77,7 +81,7 @@ public static class ConsoleSession
                 GrpcStatusResponse.IsGrpc(http) || http.Request.Headers.Authorization.Count > 0 || !http.Request.Cookies.ContainsKey(CookieName)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : Scheme);
-        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<Microsoft.Extensions.Options.IOptions<ConsoleOptions>>((cookie, options) =>
+        services.AddOptions<CookieAuthenticationOptions>(Scheme).Configure<IOptions<ConsoleOptions>>((cookie, options) =>
             cookie.ExpireTimeSpan = options.Value.SessionLength);
         return services;
     }
@@ -191,15 +195,13 @@ public static class ConsoleSession
         """, "text/html; charset=utf-8", statusCode: (int)status);
 
     /// <summary>Keeps the cookie keys in <see cref="ConsoleOptions.KeysDirectory"/> when one is set.</summary>
-    private sealed class KeyManagementOptionsSetup(Microsoft.Extensions.Options.IOptions<ConsoleOptions> console)
-        : Microsoft.Extensions.Options.IConfigureOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>
+    private sealed class KeyManagementOptionsSetup(IOptions<ConsoleOptions> console) : IConfigureOptions<KeyManagementOptions>
     {
-        public void Configure(Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions options)
+        public void Configure(KeyManagementOptions options)
         {
             if (console.Value.KeysDirectory is { Length: > 0 } directory)
             {
-                options.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
-                    new DirectoryInfo(directory), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+                options.XmlRepository = new FileSystemXmlRepository(new DirectoryInfo(directory), NullLoggerFactory.Instance);
             }
         }
     }

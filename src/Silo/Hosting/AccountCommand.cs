@@ -149,7 +149,13 @@ public static class AccountCommand
         }
 
         var first = Prompt("Password / 密码: ");
-        return first == Prompt("Again / 再次输入: ") ? first : null;
+        if (first == Prompt("Again / 再次输入: "))
+        {
+            return first;
+        }
+
+        Console.Error.WriteLine("The two passwords differ. / 两次输入的密码不一致。");
+        return null;
     }
 
     private static string Prompt(string label)

@@ -84,7 +84,11 @@ public sealed class AccountSignInTests(ClusterFixture fixture)
         Assert.Null(browser.SessionCookie(fixture.JsonAddress));
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.Get("/v1/regions/370406/status")).Status);
 
-        // The sign-in page refuses in the same words.
+        // The sign-in page (Chinese first) refuses in the same words.
+        var page = await browser.Get("/console/sign-in");
+        Assert.Equal(HttpStatusCode.OK, page.Status);
+        Assert.Contains("用户名", page.Text, StringComparison.Ordinal);
+        Assert.Contains("登录", page.Text, StringComparison.Ordinal);
         using var form = await browser.SignInWithForm(user, "not the password");
         Assert.Equal(HttpStatusCode.Unauthorized, form.StatusCode);
         Assert.Contains(WebUtility.HtmlEncode(ConsoleSession.Refusal), await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
