@@ -69,6 +69,7 @@ List<string> queryRows;
 try
 {
     queryRows = await ProvinceQueries.RunAsync(supervisor, connectionString, () => clock.Elapsed - loaded);
+    queryRows.ForEach(row => Console.WriteLine("  " + row)); // now (indented: bench/run collects the table's rows at the end)
 }
 catch (Grpc.Core.RpcException ex)
 {
