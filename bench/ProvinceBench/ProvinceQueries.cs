@@ -45,27 +45,34 @@ internal static class ProvinceQueries
 
         // 1. First pages, each a new listing, alternating with the baseline so drift falls on both.
         var rectifying = new ListHazardsRequest { Parent = Province, PageSize = 50, OrderBy = HazardOrderBy.Deadline, Filter = new HazardFilter { States = { HazardState.Rectifying } } };
-        var overdue = new ListHazardsRequest { Parent = Province, PageSize = 50, OrderBy = HazardOrderBy.Deadline, Filter = new HazardFilter { Overdue = true, Sectors = { Sector.Chemicals } } };
-        var (statusMs, rectifyingMs, overdueMs) = (new List<double>(), new List<double>(), new List<double>());
-        int rectifyingTotal = 0, overdueTotal = 0, firstPageItems = 0;
+        // The second: open hazards of one sector, the sector with most of them (a sector's open
+        // list is what a province desk reads; the simulator's overdue hazards may be none).
+        var sector = figures.BySector.OrderByDescending(s => s.Open).Select(s => s.Sector).FirstOrDefault(Sector.Chemicals);
+        var openInSector = new ListHazardsRequest
+        {
+            Parent = Province, PageSize = 50, OrderBy = HazardOrderBy.Deadline,
+            Filter = new HazardFilter { States = { HazardState.Registered, HazardState.Rectifying, HazardState.AwaitingVerification }, Sectors = { sector } },
+        };
+        var (statusMs, rectifyingMs, sectorMs) = (new List<double>(), new List<double>(), new List<double>());
+        int rectifyingTotal = 0, sectorTotal = 0, firstPageItems = 0;
         for (var i = -5; i < FirstPages; i++) // the first five warm up and are not counted
         {
             var s = await Time(status);
             var r = await Time(() => hazardsApi.ListHazardsAsync(rectifying).ResponseAsync);
-            var o = await Time(() => hazardsApi.ListHazardsAsync(overdue).ResponseAsync);
-            (rectifyingTotal, overdueTotal, firstPageItems) = (r.Answer.TotalSize, o.Answer.TotalSize, r.Answer.Hazards.Count);
+            var o = await Time(() => hazardsApi.ListHazardsAsync(openInSector).ResponseAsync);
+            (rectifyingTotal, sectorTotal, firstPageItems) = (r.Answer.TotalSize, o.Answer.TotalSize, r.Answer.Hazards.Count);
             if (i >= 0)
             {
                 statusMs.Add(s.Ms);
                 rectifyingMs.Add(r.Ms);
-                overdueMs.Add(o.Ms);
+                sectorMs.Add(o.Ms);
             }
         }
 
         var (s50, s99) = (Percentile(statusMs, 50), Percentile(statusMs, 99));
-        Console.WriteLine($"First pages: RECTIFYING by deadline {rectifyingTotal:N0} matching ({firstPageItems} on the page); overdue chemicals {overdueTotal:N0} matching.");
+        Console.WriteLine($"First pages: RECTIFYING by deadline {rectifyingTotal:N0} matching ({firstPageItems} on the page); open in sector {sector} {sectorTotal:N0} matching.");
         rows.Add(FirstPageRow($"first page of a province-wide list: state RECTIFYING ({rectifyingTotal:N0}), by deadline, 50 a page; p50 / p99 of {FirstPages} new listings", rectifyingMs, s50, s99));
-        rows.Add(FirstPageRow($"first page of a province-wide list: overdue, sector chemicals ({overdueTotal:N0}), by deadline, 50 a page; p50 / p99 of {FirstPages}", overdueMs, s50, s99));
+        rows.Add(FirstPageRow($"first page of a province-wide list: open (3 states), sector {sector} ({sectorTotal:N0}), by deadline, 50 a page; p50 / p99 of {FirstPages}", sectorMs, s50, s99));
 
         // 2. Every hazard of the province, by name, 500 a page, until no token is left.
         var names = new HashSet<string>(StringComparer.Ordinal);
