@@ -8,9 +8,11 @@
 //   rollup freshness    acknowledgement → province figure reflecting it    p99 ≤ 1 s
 //
 //   bench/run [seconds per phase]
-//   dotnet run -c Release --project bench/ServiceBench -- [seconds] [embedded|postgres]
+//   dotnet run -c Release --project bench/ServiceBench -- [seconds] [embedded|postgres|auth [rounds]]
 //   (postgres: one silo in PostgreSQL mode on HAZARDGRID_TEST_POSTGRES; the ingest baseline is then
-//    pgbench's single-row inserts at the same concurrency, and the goal is ≥ 0.6×)
+//    pgbench's single-row inserts at the same concurrency, and the goal is ≥ 0.6×;
+//    auth: the cost of authentication on the write path, durable ingest with credentials against the
+//    same build without authentication, alternating; goal ≥ 0.95×, see AuthCost.cs)
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -26,6 +28,11 @@ var phase = TimeSpan.FromSeconds(args.Length > 0 ? int.Parse(args[0], System.Glo
 var postgres = args.Length > 1 && args[1] == "postgres";
 const int Concurrency = 32;
 var silo = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Silo.dll");
+if (args.Length > 1 && args[1] == "auth")
+{
+    return await AuthCost.RunAsync(silo, phase, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 4);
+}
+
 var data = Path.Combine(Path.GetTempPath(), "hazardgrid-bench-" + Guid.NewGuid().ToString("N"));
 var rows = new List<Row>();
 string? connectionString = null;

@@ -25,6 +25,12 @@ public sealed class ServiceProcess : IDisposable
 
     /// <param name="http">Whether to open the HTTP port (health, <c>/metrics</c>) on <see cref="HttpPort"/>.</param>
     public ServiceProcess(string assembly, string dataDirectory, bool http, params string[] settings)
+        : this(assembly, dataDirectory, http, new Dictionary<string, string>(), settings)
+    {
+    }
+
+    /// <param name="environment">Environment variables of the process (the benchmark switch of <c>auth</c> in ServiceBench).</param>
+    public ServiceProcess(string assembly, string dataDirectory, bool http, IReadOnlyDictionary<string, string> environment, params string[] settings)
     {
         GrpcPort = FreePort();
         HttpPort = http ? FreePort() : 0;
@@ -50,6 +56,13 @@ public sealed class ServiceProcess : IDisposable
         foreach (var setting in settings)
         {
             start.ArgumentList.Add(setting);
+        }
+
+        // Only what the caller asks for: a switch left in the shell must not change a benchmark silently.
+        start.Environment.Remove(HazardGrid.Gateway.Security.BenchmarkUnauthenticated.EnvironmentVariable);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");

@@ -5,6 +5,7 @@
 // `dotnet run --project src/Silo -- token --role system --region 3704` mints a credential, and
 // `dotnet run --project src/Silo -- account add|list|disable|enable|reset-password …` manages people's accounts.
 using HazardGrid.Gateway.Hosting;
+using HazardGrid.Gateway.Security;
 using HazardGrid.Silo.Hosting;
 using HazardGrid.Silo.Storage;
 using Orleans.Dashboard;
@@ -42,6 +43,9 @@ if (args.FirstOrDefault() == "account")
 }
 
 builder.Configuration.AddEmbeddedSessionKeys(cluster, silo);
+
+// Off only for the benchmark of what authentication costs, and only in embedded mode (see the class).
+var unauthenticated = BenchmarkUnauthenticated.IsOn(builder.Configuration, cluster.Mode);
 var endpoints = builder.WebHost.ConfigureHazardGridEndpoints(builder.Configuration);
 if (cluster.Mode == HazardGridMode.PostgreSql && silo.Dashboard && string.IsNullOrEmpty(builder.Configuration["HazardGrid:Operations:DashboardPassword"]))
 {
@@ -62,6 +66,11 @@ builder.UseOrleans(orleans =>
     }
 });
 builder.Services.AddHazardGridGateway();
+if (unauthenticated)
+{
+    builder.Services.AddBenchmarkUnauthenticated();
+}
+
 builder.Services.AddHazardGridOperations(builder.Configuration);
 builder.Services.AddHostedService<IdleMemoryTrimmer>();
 
@@ -71,6 +80,11 @@ app.MapHazardGridGateway();
 app.Lifetime.ApplicationStarted.Register(() =>
 {
     var host = endpoints.ListenOnAnyAddress ? "0.0.0.0" : "127.0.0.1";
+    if (unauthenticated)
+    {
+        Console.WriteLine(BenchmarkUnauthenticated.Warning); // first, before anyone reads on
+    }
+
     Console.WriteLine(cluster.Mode == HazardGridMode.PostgreSql
         ? $"HazardGrid is running (PostgreSQL mode, cluster '{cluster.ClusterId}', silo port {silo.SiloPort}, gateway port {silo.GatewayPort})."
         : $"HazardGrid is running (embedded mode, data in {Path.GetFullPath(silo.DataDirectory)}).");

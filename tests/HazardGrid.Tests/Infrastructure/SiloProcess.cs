@@ -20,7 +20,7 @@ public sealed class SiloProcess : IAsyncDisposable
 
     private readonly string _readyLine;
 
-    private SiloProcess(string assembly, string readyLine, int grpcPort, IEnumerable<string> arguments)
+    private SiloProcess(string assembly, string readyLine, int grpcPort, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
     {
         GrpcPort = grpcPort;
         _readyLine = readyLine;
@@ -43,6 +43,14 @@ public sealed class SiloProcess : IAsyncDisposable
         {
             start.ArgumentList.Add(argument); // later settings win, so callers can override the above
         }
+
+        // A benchmark switch left in the shell that runs the tests must not turn their credentials off.
+        start.Environment.Remove(HazardGrid.Gateway.Security.BenchmarkUnauthenticated.EnvironmentVariable);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Collect(e.Data);
         _process.ErrorDataReceived += (_, e) => Collect(e.Data);
@@ -56,11 +64,15 @@ public sealed class SiloProcess : IAsyncDisposable
     public int OrleansGatewayPort { get; private init; }
 
     /// <summary>Starts the one-command service (silo + co-hosted gateway) on a data directory.</summary>
-    public static Task<SiloProcess> StartAsync(string dataDirectory, params string[] settings)
+    public static Task<SiloProcess> StartAsync(string dataDirectory, params string[] settings) =>
+        StartAsync(dataDirectory, new Dictionary<string, string>(), settings);
+
+    /// <summary>Starts the one-command service with these environment variables set.</summary>
+    public static Task<SiloProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] settings)
     {
         var gatewayPort = FreePort();
         return StartAsync(new SiloProcess("HazardGrid.Silo.dll", "HazardGrid is running", FreePort(),
-            [$"--HazardGrid:DataDirectory={dataDirectory}", $"--HazardGrid:SiloPort={FreePort()}", $"--HazardGrid:GatewayPort={gatewayPort}", "--HazardGrid:Dashboard=false", .. settings])
+            [$"--HazardGrid:DataDirectory={dataDirectory}", $"--HazardGrid:SiloPort={FreePort()}", $"--HazardGrid:GatewayPort={gatewayPort}", "--HazardGrid:Dashboard=false", .. settings], environment)
         {
             OrleansGatewayPort = gatewayPort,
         });
