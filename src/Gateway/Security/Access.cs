@@ -104,5 +104,10 @@ public static class Access
         return caller.CanRead(townOf(value)) ? value : throw OutOfScope(caller, field, what);
     }
 
+    /// <summary>An enterprise, shown only to a caller whose scope holds its town: the one read that
+    /// every call naming an enterprise (its profile, notifications, hazard list) goes through.</summary>
+    public static Task<Enterprises.Enterprise> ReadEnterprise(this ServerCallContext context, IGrainFactory grains, string code, string field) =>
+        context.ReadInScope(() => grains.GetGrain<Enterprises.IEnterpriseGrain>(code).Get(), e => e.Profile.TownCode, field, $"enterprise {code}");
+
     private static DomainException OutOfScope(Caller caller, string field, string what) => caller.Scope.OutOfScope(field, what);
 }

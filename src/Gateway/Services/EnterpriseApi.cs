@@ -123,5 +123,5 @@ public sealed class EnterpriseApi(IGrainFactory grains, RegionCatalog regions) :
     }
 
     private Task<Enterprises.Enterprise> ReadEnterprise(string code, string field, ServerCallContext context) =>
-        context.ReadInScope(() => grains.GetGrain<IEnterpriseGrain>(code).Get(), e => e.Profile.TownCode, field, $"enterprise {code}");
+        context.ReadEnterprise(grains, code, field);
 }

@@ -43,7 +43,7 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
         if (parent?.StartsWith("enterprises/", StringComparison.Ordinal) == true)
         {
             var code = ResourceNames.ParseEnterprise(parent, "parent");
-            await context.ReadInScope(() => grains.GetGrain<IEnterpriseGrain>(code).Get(), e => e.Profile.TownCode, "parent", $"enterprise {code}");
+            await context.ReadEnterprise(grains, code, "parent");
             return new HazardListScope(null, code);
         }
 
