@@ -14,8 +14,9 @@ namespace HazardGrid.Queries;
 [Alias("hg.IHazardIndexGrain")]
 public interface IHazardIndexGrain : IGrainWithStringKey
 {
-    /// <summary>A town hands over facts its ledger stored; older versions than those held are ignored.</summary>
-    [Alias("Apply")]
+    /// <summary>A town hands over facts its ledger stored; older versions than those held are ignored.
+    /// Interleaves: it never waits, so a town is answered at once, also while the index rebuilds.</summary>
+    [Alias("Apply"), AlwaysInterleave]
     Task Apply(ImmutableArray<HazardFacts> facts);
 
     /// <summary>One page of the city's hazards. Refuses a snapshot of another epoch (the index was rebuilt since).</summary>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using HazardGrid.Common;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
+using Microsoft.Extensions.Logging;
 
 namespace HazardGrid.Queries;
 
@@ -17,7 +18,7 @@ namespace HazardGrid.Queries;
 /// <see cref="_changes"/> and read from the hazard's previous versions, which are kept for
 /// <see cref="Retention"/> after they were replaced.</para>
 /// </summary>
-public sealed class HazardIndexGrain(RegionCatalog regions) : Grain, IHazardIndexGrain
+public sealed class HazardIndexGrain(RegionCatalog regions, ILogger<HazardIndexGrain> logger) : Grain, IHazardIndexGrain
 {
     /// <summary>How long a listing may page over its snapshot; its page token is refused after that.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromHours(1);
@@ -34,23 +35,61 @@ public sealed class HazardIndexGrain(RegionCatalog regions) : Grain, IHazardInde
 
     // Every version taken since activation, in sequence order, until it is older than Retention.
     private readonly Queue<(long Sequence, DateTime At, string HazardId)> _changes = new();
+    private readonly CancellationTokenSource _deactivating = new();
+    private Task _rebuilt = Task.CompletedTask;
     private long _epoch;
     private long _sequence;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _epoch = Random.Shared.NextInt64(1, long.MaxValue);
         var city = this.GetPrimaryKeyString();
-        var towns = regions.ChildrenOf(city).SelectMany(regions.ChildrenOf).ToList();
-        var stored = await Task.WhenAll(towns.Select(town => GrainFactory.GetGrain<ITownGrain>(town).GetStoredHazardFacts()));
-        foreach (var facts in stored.SelectMany(f => f))
-        {
-            Take(facts, DateTime.UtcNow);
-        }
+
+        // Rebuilt after the activation, not inside it: a town hands its facts over from a timer
+        // tick of its own, and a town that is deactivating waits for that tick. Were this
+        // activation waiting for the town's stored facts, the two would wait on each other until
+        // the call timed out. Facts handed over meanwhile are taken at once (Apply interleaves);
+        // a listing waits for the rebuild.
+        _rebuilt = Rebuild(regions.ChildrenOf(city).SelectMany(regions.ChildrenOf).ToList(), _deactivating.Token);
 
         // Kept active: a deactivation would rebuild under a new epoch and send every listing in
         // progress back to its first page. The prune tick keeps it alive (16 grains in all).
         this.RegisterGrainTimer(_ => Prune(), new GrainTimerCreationOptions(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)) { KeepAlive = true });
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating.Cancel();
+        return Task.CompletedTask;
+    }
+
+    private async Task Rebuild(IReadOnlyList<string> towns, CancellationToken cancellationToken) =>
+        await Task.WhenAll(towns.Select(town => TakeStored(town, cancellationToken)));
+
+    /// <summary>Takes a town's stored facts, asking again until the town answers: the index is
+    /// complete only with every town in it.</summary>
+    private async Task TakeStored(string town, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var stored = await GrainFactory.GetGrain<ITownGrain>(town).GetStoredHazardFacts();
+                var now = DateTime.UtcNow;
+                foreach (var facts in stored)
+                {
+                    Take(facts, now);
+                }
+
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "The hazard index of city {City} could not read the ledger of town {Town} (attempt {Attempt}); asking again", this.GetPrimaryKeyString(), town, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 10)), cancellationToken);
+            }
+        }
     }
 
     public Task Apply(ImmutableArray<HazardFacts> facts)
@@ -64,8 +103,9 @@ public sealed class HazardIndexGrain(RegionCatalog regions) : Grain, IHazardInde
         return Task.CompletedTask;
     }
 
-    public Task<HazardIndexPage> List(HazardIndexQuery query)
+    public async Task<HazardIndexPage> List(HazardIndexQuery query)
     {
+        await _rebuilt;
         var snapshot = query.Snapshot ?? new IndexSnapshot(this.GetPrimaryKeyString(), _epoch, _sequence);
         if (snapshot.Epoch != _epoch)
         {
@@ -121,7 +161,7 @@ public sealed class HazardIndexGrain(RegionCatalog regions) : Grain, IHazardInde
         }
 
         var total = query.CountTotal ? _hazards.Keys.Select(id => VersionAt(id, at)).Count(h => h is not null && Wanted(h)) : 0;
-        return Task.FromResult(new HazardIndexPage(page.ToImmutable(), more, snapshot, total));
+        return new HazardIndexPage(page.ToImmutable(), more, snapshot, total);
     }
 
     private static bool InScope(HazardFacts h, HazardListScope scope) =>

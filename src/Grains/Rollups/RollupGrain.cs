@@ -10,9 +10,9 @@ namespace HazardGrid.Rollups;
 
 /// <summary>
 /// A county, city or the province (see <see cref="IRollupGrain"/>): its children's latest figures
-/// in memory, added up. Nothing here is stored: on activation the grain pulls its children's
-/// figures again, and so does every <see cref="RollupOptions.ReconcilePeriod"/>, repairing
-/// anything a lost report missed.
+/// in memory, added up. Nothing here is stored: once activated the grain pulls its children's
+/// figures again (see <see cref="OnActivateAsync"/> for why not inside the activation), and so does
+/// every <see cref="RollupOptions.ReconcilePeriod"/>, repairing anything a lost report missed.
 /// </summary>
 [GrainType("rollup")]
 public sealed class RollupGrain(
@@ -28,21 +28,43 @@ public sealed class RollupGrain(
 
     private readonly Dictionary<string, ChildFigures> _children = new(StringComparer.Ordinal);
     private readonly LinkedList<DirectReport> _directReports = new();
+    private readonly CancellationTokenSource _deactivating = new();
+    private Task _pulled = Task.CompletedTask;
     private Region _region = null!;
     private RegionReporter _reporter = null!;
     private HazardFigures? _figures;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _region = regions.Get(this.GetPrimaryKeyString());
         _reporter = new RegionReporter(this, GrainFactory, _region, options.Value, Status, logger);
-        await PullChildren();
+
+        // Pulled after the activation, not inside it: a child reports from a timer tick of its
+        // own, and a child that is deactivating waits for that tick. Were this activation waiting
+        // for the child's figures, the two would wait on each other until the call timed out.
+        // Reports that arrive meanwhile are taken at once; the figures are answered once pulled.
+        _pulled = PullUntilAnswered(_deactivating.Token);
         this.RegisterGrainTimer(_ => PullChildren(), options.Value.ReconcilePeriod, options.Value.ReconcilePeriod);
+        return Task.CompletedTask;
     }
 
-    public Task<RegionStatus> GetStatus() => Task.FromResult(Status());
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _deactivating.Cancel();
+        return Task.CompletedTask;
+    }
 
-    public Task<ChildFigures> GetFiguresForParent() => Task.FromResult(new ChildFigures(_region.Code, Figures, _reporter.Sequence));
+    public async Task<RegionStatus> GetStatus()
+    {
+        await _pulled;
+        return Status();
+    }
+
+    public async Task<ChildFigures> GetFiguresForParent()
+    {
+        await _pulled;
+        return new ChildFigures(_region.Code, Figures, _reporter.Sequence);
+    }
 
     public async Task<ImmutableArray<WatchListEntry>> GetWatchList()
     {
@@ -118,13 +140,16 @@ public sealed class RollupGrain(
     public async Task<CampaignFigures> CountCampaign(CampaignQuery query) =>
         CampaignFigures.Sum(await Task.WhenAll(Children.Select(c => c.CountCampaign(query))));
 
-    public Task<RegionRanking> GetRanking(RankingKey key, bool bestFirst) =>
-        Task.FromResult(RegionRanking.Rank(
+    public async Task<RegionRanking> GetRanking(RankingKey key, bool bestFirst)
+    {
+        await _pulled;
+        return RegionRanking.Rank(
             _region,
             ChildRegions.Select(r => (r, _children.TryGetValue(r.Code, out var child) ? child.Figures : HazardFigures.Zero)),
             key,
             bestFirst,
-            clock.Now));
+            clock.Now);
+    }
 
     private HazardFigures Figures => _figures ??= HazardFigures.Sum(_children.Values.Select(c => c.Figures));
 
@@ -134,6 +159,25 @@ public sealed class RollupGrain(
 
     private RegionStatus Status() =>
         new(_region, Figures, clock.Now, Figures.OverdueShare > policy.RegionOverdueShareThreshold, [.. _directReports]);
+
+    /// <summary>The first pull, asked again until every child answers: until then the figures
+    /// would count only the children that happened to report.</summary>
+    private async Task PullUntilAnswered(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await PullChildren();
+                return;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "Region {Region} could not pull its children's figures (attempt {Attempt}); asking again", _region.Code, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 10)), cancellationToken);
+            }
+        }
+    }
 
     private async Task PullChildren()
     {
