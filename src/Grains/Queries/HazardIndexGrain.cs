@@ -35,6 +35,7 @@ public sealed class HazardIndexGrain(RegionCatalog regions, ILogger<HazardIndexG
 
     // Every version taken since activation, in sequence order, until it is older than Retention.
     private readonly Queue<(long Sequence, DateTime At, string HazardId)> _changes = new();
+    private readonly HazardCellCounts _counts = new();
     private readonly CancellationTokenSource _deactivating = new();
     private Task _rebuilt = Task.CompletedTask;
     private long _epoch;
@@ -160,7 +161,9 @@ public sealed class HazardIndexGrain(RegionCatalog regions, ILogger<HazardIndexG
             }
         }
 
-        var total = query.CountTotal ? _hazards.Keys.Select(id => VersionAt(id, at)).Count(h => h is not null && Wanted(h)) : 0;
+        var total = !query.CountTotal ? 0
+            : at == _sequence && _counts.Count(query.Scope, query.Filter) is { } counted ? counted
+            : _hazards.Keys.Select(id => VersionAt(id, at)).Count(h => h is not null && Wanted(h));
         return new HazardIndexPage(page.ToImmutable(), more, snapshot, total);
     }
 
@@ -187,6 +190,12 @@ public sealed class HazardIndexGrain(RegionCatalog regions, ILogger<HazardIndexG
             _ordered[order].Add(HazardSortKey.CursorOf(facts, order));
         }
 
+        if (current is not null)
+        {
+            _counts.Remove(current.Facts);
+        }
+
+        _counts.Add(facts);
         _sequence++;
         _hazards[facts.HazardId] = new Held(facts, _sequence, now, Trim(current, now, now));
         _changes.Enqueue((_sequence, now, facts.HazardId));
@@ -207,7 +216,9 @@ public sealed class HazardIndexGrain(RegionCatalog regions, ILogger<HazardIndexG
     }
 
     private HashSet<string> ChangedSince(long sequence) =>
-        _changes.Where(c => c.Sequence > sequence).Select(c => c.HazardId).ToHashSet(StringComparer.Ordinal);
+        sequence == _sequence
+            ? [] // a new listing: nothing is newer than now, and the queue of changes can be long
+            : _changes.Where(c => c.Sequence > sequence).Select(c => c.HazardId).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Forgets changes and replaced versions no unexpired listing can read.</summary>
     private Task Prune()

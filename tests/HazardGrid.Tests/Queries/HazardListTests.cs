@@ -126,6 +126,14 @@ public sealed class HazardListTests(HazardListTests.Setup setup) : IClassFixture
         var wanted = setup.Hazards.Values.Where(h => expected(h, Now)).Select(h => h.Name).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(wanted, listed.Select(h => h.Name));
         Assert.True(name is "escalated far" || wanted.Count > 0, $"the filter '{name}' should match some of the test's hazards");
+
+        // The total of a new listing, counted from the index's cells where the filter allows, by
+        // testing each hazard where not: the same number either way, for the county and its city.
+        foreach (var parent in new[] { County, County[..4] })
+        {
+            var first = await Fixture.SupervisorHazards.ListHazardsAsync(new ListHazardsRequest { Parent = $"regions/{parent}", Filter = filter(), PageSize = 1 });
+            Assert.Equal(wanted.Count, first.TotalSize);
+        }
     }
 
     [Fact]
