@@ -132,22 +132,55 @@ public sealed record RegionStatistics(
 {
     public static RegionStatistics Zero { get; } = new(PeriodFigures.Zero, EquatableArray<SectorPeriodFigures>.Empty, EquatableArray<ChannelPeriodFigures>.Empty);
 
-    public RegionStatistics Add(RegionStatistics other) => new(
-        Total.Add(other.Total),
-        [.. Merge(BySector, other.BySector, s => (int)s.Sector, s => s.Figures, (s, f) => s with { Figures = f })],
-        [.. Merge(ByChannel, other.ByChannel, c => (int?)c.Channel ?? 0, c => c.Figures, (c, f) => c with { Figures = f })]);
+    public RegionStatistics Add(RegionStatistics other) => Sum([this, other]);
 
-    public static RegionStatistics Sum(IEnumerable<RegionStatistics> parts) => parts.Aggregate(Zero, (a, b) => a.Add(b));
-
-    private static IEnumerable<T> Merge<T>(EquatableArray<T> a, EquatableArray<T> b, Func<T, int> key, Func<T, PeriodFigures> figures, Func<T, PeriodFigures, T> with)
+    /// <summary>
+    /// Adds many regions' statistics in one pass: a rollup adds all its children at once, so the
+    /// histograms are added into one running tally per part rather than rebuilt child by child
+    /// (adding pairwise copied a province's whole histogram for every county and town).
+    /// </summary>
+    public static RegionStatistics Sum(IEnumerable<RegionStatistics> parts)
     {
-        var merged = new SortedDictionary<int, T>();
-        foreach (var item in a.Concat(b))
+        var total = new FiguresSum();
+        var sectors = new SortedDictionary<Sector, FiguresSum>();
+        var channels = new SortedDictionary<int, (ReportChannel? Channel, FiguresSum Sum)>();
+        foreach (var part in parts)
         {
-            var k = key(item);
-            merged[k] = merged.TryGetValue(k, out var have) ? with(have, figures(have).Add(figures(item))) : item;
+            total.Add(part.Total);
+            foreach (var sector in part.BySector)
+            {
+                (sectors.TryGetValue(sector.Sector, out var sum) ? sum : sectors[sector.Sector] = new FiguresSum()).Add(sector.Figures);
+            }
+
+            foreach (var channel in part.ByChannel)
+            {
+                var key = (int?)channel.Channel ?? 0;
+                (channels.TryGetValue(key, out var entry) ? entry.Sum : (channels[key] = (channel.Channel, new FiguresSum())).Sum).Add(channel.Figures);
+            }
         }
 
-        return merged.Values;
+        return new(
+            total.ToFigures(),
+            [.. sectors.Select(s => new SectorPeriodFigures(s.Key, s.Value.ToFigures()))],
+            [.. channels.Values.Select(c => new ChannelPeriodFigures(c.Channel, c.Sum.ToFigures()))]);
+    }
+
+    /// <summary>A running sum of period figures: the counts, and the histogram as days → count.</summary>
+    private sealed class FiguresSum
+    {
+        private readonly Dictionary<int, int> _days = [];
+        private PeriodCounts _counts = Additive<PeriodCounts>.Zero;
+
+        public void Add(PeriodFigures figures)
+        {
+            _counts = Additive<PeriodCounts>.Add(_counts, figures.Counts);
+            foreach (var bucket in figures.DaysToClose.Buckets)
+            {
+                _days[bucket.Days] = _days.GetValueOrDefault(bucket.Days) + bucket.Count;
+            }
+        }
+
+        public PeriodFigures ToFigures() =>
+            new(_counts, _days.Count == 0 ? ClosureDays.None : new([.. _days.OrderBy(d => d.Key).Select(d => new DaysCount(d.Key, d.Value))]));
     }
 }

@@ -39,16 +39,51 @@ public static class StatisticsCount
             var sector = sectors.TryGetValue(h.Sector, out var s) ? s : sectors[h.Sector] = new Tally();
             var channelKey = (int?)h.FirstChannel ?? 0;
             var channel = channels.TryGetValue(channelKey, out var c) ? c : channels[channelKey] = new Tally();
-            foreach (var tally in new[] { total, sector, channel })
-            {
-                tally.Add(h, period.Start, until);
-            }
+            total.Add(h, period.Start, until);
+            sector.Add(h, period.Start, until);
+            channel.Add(h, period.Start, until);
         }
 
         return new RegionStatistics(
             total.ToFigures(),
             [.. sectors.Where(s => !s.Value.IsEmpty).Select(s => new SectorPeriodFigures(s.Key, s.Value.ToFigures()))],
             [.. channels.Where(c => !c.Value.IsEmpty).Select(c => new ChannelPeriodFigures(c.Key == 0 ? null : (ReportChannel)c.Key, c.Value.ToFigures()))]);
+    }
+
+    /// <summary>
+    /// The last instant up to which counting <paramref name="hazards"/> until any instant from
+    /// <paramref name="until"/> on gives the same statistics as counting until <paramref name="until"/>:
+    /// every definition above compares an instant of a hazard (found, closed, ended, deadline, a
+    /// step fired) with the end, so the count changes only when the end passes one of them. A
+    /// town keeps a count while its ledger is unchanged and calls stay within this.
+    /// </summary>
+    public static DateTimeOffset SameUntil(IEnumerable<HazardFacts> hazards, DateTimeOffset until)
+    {
+        var through = DateTimeOffset.MaxValue;
+        void See(DateTimeOffset? instant)
+        {
+            if (instant is { } at && at >= until && at < through)
+            {
+                through = at;
+            }
+        }
+
+        foreach (var h in hazards)
+        {
+            See(h.FoundAt);
+            See(h.ClosedAt);
+            See(h.EndedAt);
+            See(h.Deadline);
+            if (!h.Escalations.IsDefault)
+            {
+                foreach (var e in h.Escalations)
+                {
+                    See(e.FiredAt);
+                }
+            }
+        }
+
+        return through;
     }
 
     /// <summary>Open at <paramref name="instant"/>: found before it, not invalid, and not ended before it.</summary>

@@ -49,6 +49,10 @@ public sealed class TownGrain(
     private HazardIndexFeed _index = null!;
     private HazardFigures _figures = HazardFigures.Zero;
 
+    // Statistics counted lately, by period (see CountStatistics); at most KeptCounts of them.
+    private const int KeptCounts = 32;
+    private readonly Dictionary<StatisticsPeriod, KeptCount> _counted = [];
+
     // The next instant at which the figures change by the clock alone (a deadline passing, a new
     // month or year resetting the counts "this month/year").
     private DateTimeOffset? _figuresChangeAt;
@@ -166,8 +170,26 @@ public sealed class TownGrain(
         return Task.FromResult(new RegionStatisticsReport(_region, period, until, StatisticsCount.Count(_ledger.Stored.Hazards.Values, period, until)));
     }
 
-    public Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until) =>
-        Task.FromResult(StatisticsCount.Count(_ledger.Stored.Hazards.Values, period, until));
+    public Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until)
+    {
+        // A count is kept for the ledger it was made from, and for ends up to the next instant of
+        // a hazard (StatisticsCount.SameUntil): a province's statistics ask every town, and most
+        // towns have not changed since the last time, above all for past periods.
+        var stored = _ledger.Stored;
+        if (_counted.TryGetValue(period, out var kept) && ReferenceEquals(kept.Ledger, stored) && kept.From <= until && until <= kept.Through)
+        {
+            return Task.FromResult(kept.Statistics);
+        }
+
+        var statistics = StatisticsCount.Count(stored.Hazards.Values, period, until);
+        if (_counted.Count >= KeptCounts)
+        {
+            _counted.Clear();
+        }
+
+        _counted[period] = new KeptCount(stored, until, StatisticsCount.SameUntil(stored.Hazards.Values, until), statistics);
+        return Task.FromResult(statistics);
+    }
 
     public Task<CampaignProgress> GetCampaignProgress(PeriodKind kind)
     {
@@ -261,4 +283,7 @@ public sealed class TownGrain(
             _ = GrainFactory.GetGrain<IEnterpriseGrain>(hazard.CreditCode).Escalate(hazard.Number, step, dueAt);
         }
     }
+
+    /// <summary>Statistics counted from <see cref="Ledger"/>, the same for any end from <see cref="From"/> through <see cref="Through"/>.</summary>
+    private sealed record KeptCount(TownLedgerState Ledger, DateTimeOffset From, DateTimeOffset Through, RegionStatistics Statistics);
 }

@@ -89,6 +89,33 @@ public sealed class StatisticsCountTests
         Assert.Equal(whole.Total.Counts, whole.ByChannel.Select(c => c.Figures.Counts).Aggregate(Additive<PeriodCounts>.Zero, Additive<PeriodCounts>.Add));
     }
 
+    [Fact]
+    public void A_count_stays_the_same_for_every_end_up_to_the_next_instant_of_a_hazard_and_no_further()
+    {
+        // A town keeps its count while calls' ends stay within SameUntil: check that promise
+        // against counts made afresh, at ends inside and just past it.
+        var random = new Random(11);
+        var now = June(28);
+        var facts = Enumerable.Range(0, 300).Select(_ => RandomFact(random, now)).ToList();
+        var year = StatisticsPeriod.Year(2025, "period");
+        var changedPast = 0;
+        for (var i = 0; i < 200; i++)
+        {
+            var until = year.Start.AddMinutes(random.Next(0, (int)(now - year.Start).TotalMinutes));
+            var through = StatisticsCount.SameUntil(facts, until);
+            Assert.True(through >= until);
+            var counted = StatisticsCount.Count(facts, year, until);
+            Assert.Equal(counted, StatisticsCount.Count(facts, year, through));
+            Assert.Equal(counted, StatisticsCount.Count(facts, year, until + ((through - until) / 2)));
+            if (through < now && StatisticsCount.Count(facts, year, through.AddTicks(1)) != counted)
+            {
+                changedPast++;
+            }
+        }
+
+        Assert.True(changedPast > 100, $"just past the instant the count usually changes ({changedPast} of 200)");
+    }
+
     [Theory]
     [InlineData(new int[0], 0, 0)]
     [InlineData(new[] { 5 }, 5, 5)]
