@@ -47,6 +47,9 @@ public static class ConsoleSession
     public const string SignOutPath = "/console/sign-out";
     public const string CrossSiteHeader = "X-Requested-With";
 
+    /// <summary>The console's page (Console/ConsoleFiles.cs), where a form sign-in goes on to.</summary>
+    public const string ConsolePath = "/console/";
+
     /// <summary>The credential scheme of the API: a bearer token when the request is gRPC or carries an
     /// Authorization header, the session cookie otherwise.</summary>
     public const string CredentialScheme = "HazardGridCredential";
@@ -139,7 +142,7 @@ public static class ConsoleSession
         var profile = result.Profile!;
         await http.SignInAsync(Scheme, Principal(profile), new AuthenticationProperties { IsPersistent = false });
         return form
-            ? Results.Redirect(SignInPath, permanent: false)
+            ? Results.Redirect(ConsolePath, permanent: false) // the page's form goes on to the console
             : Results.Json(new { userName = profile.UserName, displayName = profile.DisplayName, role = RoleClaim(profile.Role), region = profile.Region });
     }
 
@@ -184,7 +187,7 @@ public static class ConsoleSession
         <title>登录 · HazardGrid</title></head>
         <body style="font-family: sans-serif; max-width: 24em; margin: 4em auto">
         <h1>重大事故隐患监管 <small style="font-weight: normal; font-size: 50%">HazardGrid</small></h1>
-        {(signedInAs is null ? "" : $"<p>已登录：{WebUtility.HtmlEncode(signedInAs)} <form method=\"post\" action=\"{SignOutPath}\"><button type=\"submit\">退出 Sign out</button></form></p>")}
+        {(signedInAs is null ? "" : $"<p>已登录：{WebUtility.HtmlEncode(signedInAs)} · <a href=\"{ConsolePath}\">进入控制台 Open the console</a> <form method=\"post\" action=\"{SignOutPath}\"><button type=\"submit\">退出 Sign out</button></form></p>")}
         {(message is null ? "" : $"<p role=\"alert\" style=\"color: #b00\">{WebUtility.HtmlEncode(message)}</p>")}
         <form method="post" action="{SignInPath}">
           <p><label>用户名 <small>User name</small><br><input name="user_name" autocomplete="username" required></label></p>
