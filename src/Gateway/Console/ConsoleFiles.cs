@@ -53,13 +53,6 @@ public static class ConsoleFiles
             return next(http);
         });
 
-        app.MapGet("/console", () => Results.Redirect(Root, permanent: false));
-        app.MapGet(Root, async (HttpContext http) =>
-        {
-            var session = await http.AuthenticateAsync(ConsoleSession.Scheme);
-            return session.Succeeded ? Serve(http, "index.html") : Results.Redirect(ConsoleSession.SignInPath, permanent: false);
-        });
-
         // Who the session is: the page roots its region tree at the account's region.
         app.MapGet("/console/me", async (HttpContext http) =>
         {
@@ -70,7 +63,22 @@ public static class ConsoleFiles
                 : Results.Json(new { userName = caller.Subject, role = Caller.Describe(caller.Role), region = caller.Region });
         });
 
-        app.MapGet("/console/{**path}", (HttpContext http, string path) => Serve(http, path));
+        // One route for the page and its files ("/console" and "/console/" are one route template).
+        app.MapGet("/console/{**path}", async (HttpContext http, string? path) =>
+        {
+            if (!string.IsNullOrEmpty(path))
+            {
+                return Serve(http, path);
+            }
+
+            if (!http.Request.Path.Value!.EndsWith('/'))
+            {
+                return Results.Redirect(Root, permanent: false);
+            }
+
+            var session = await http.AuthenticateAsync(ConsoleSession.Scheme);
+            return session.Succeeded ? Serve(http, "index.html") : Results.Redirect(ConsoleSession.SignInPath, permanent: false);
+        });
     }
 
     private static IResult Serve(HttpContext http, string path)
