@@ -55,6 +55,8 @@ public sealed class ConsoleLiveTests(ClusterFixture fixture, Chromium chromium) 
         await Expect(trail).ToContainTextAsync("登记");
         await Expect(trail).ToContainTextAsync("开始整改");
         await Expect(page.Locator("[data-field=state]")).ToHaveTextAsync("整改中");
+        // The ladder's next rung: a warning letter, due at the deadline (nothing fired yet).
+        await Expect(page.Locator("[data-testid=ladder]")).ToContainTextAsync("下一级：函告");
         await Screenshots.Save(page, "hazard");
 
         // A deadline earlier than the current one: the API refuses and the page shows its words.

@@ -45,6 +45,10 @@ public sealed class ConsoleScopeTests(ClusterFixture fixture, Chromium chromium)
         // Its own county still opens.
         await page.GotoAsync("/console/#/regions/370406/hazards");
         await Expect(page.Locator("[data-testid=total]")).ToBeVisibleAsync();
+        await page.GotoAsync("/console/#/regions/370406/watchList");
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("山亭区 · 重点关注名单");
+        await page.GotoAsync("/console/#/regions/370406/escalationEvents");
+        await Expect(page.Locator("main h1")).ToHaveTextAsync("山亭区 · 升级事件");
         Assert.Empty(chromium.PageErrors);
     }
 }

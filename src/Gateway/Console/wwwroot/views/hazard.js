@@ -32,8 +32,9 @@ export async function renderHazard(view, [creditCode, number], context) {
       field('hazard.progress', `${hazard.progressPercent ?? 0}%`)),
     h('h2', {}, t('hazard.ladder')),
     h('div', { dataset: { testid: 'ladder' } },
-      table([t('events.step'), t('events.due'), t('events.fired')],
-        (hazard.escalations ?? []).map(e => [t(e.step), formatTime(e.dueTime), formatTime(e.fireTime)])),
+      h('strong', {}, t('hazard.fired')),
+      (hazard.escalations ?? []).length === 0 ? h('p', {}, t('common.none')) : table([t('events.step'), t('events.due'), t('events.fired')],
+        hazard.escalations.map(e => [t(e.step), formatTime(e.dueTime), formatTime(e.fireTime)])),
       h('p', {}, ladder.nextStep && ladder.nextStep !== 'ESCALATION_STEP_UNSPECIFIED'
         ? t('hazard.next', { step: t(ladder.nextStep), due: formatTime(ladder.nextDueTime) }) : t('hazard.noNext'))),
     h('h2', { id: 'trail' }, t('hazard.trail')),

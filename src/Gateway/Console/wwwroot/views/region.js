@@ -47,6 +47,25 @@ export async function renderRegion(view, [code], { me, signal }) {
   const sectors = chart(sectorChart, signal);
   const levels = chart(levelChart, signal);
 
+  // The sections counted from more than the status (ranking, campaign, trend) are drawn once,
+  // then again a little after the live figures change (at most every 3 s: a busy province changes
+  // many times a second).
+  const trend = chart(trendChart, signal);
+  const slow = h('div', {});
+  view.append(slow);
+  const drawSlow = async () => {
+    const parts = [drawTrend(code, status.asOf, trend), campaign(code)];
+    if (hasChildren(code)) parts.unshift(ranking(code));
+    const sections = await Promise.all(parts.map(p => p.catch(error => {
+      if (error instanceof ApiError && error.forbidden) throw error;
+      return h('p', { class: 'error' }, error.message);
+    })));
+    if (!signal.aborted) slow.replaceChildren(...sections.filter(s => s instanceof Node));
+  };
+  let pending = null;
+  let lastFigures = JSON.stringify(status.figures ?? {});
+  signal.addEventListener('abort', () => clearTimeout(pending));
+
   // One function draws every live part, from the first status and from each one the stream sends.
   const show = s => {
     const f = s.figures ?? {};
@@ -57,22 +76,18 @@ export async function renderRegion(view, [code], { me, signal }) {
     sectors.setOption(sectorOption(f), true);
     levels.setOption(levelOption(f), true);
     if (code === '37') feed.replaceChildren(directReports(s.directReports ?? []));
+    const figures = JSON.stringify(f);
+    if (figures !== lastFigures && !pending) {
+      pending = setTimeout(() => { pending = null; drawSlow().catch(() => {}); }, 3000);
+    }
+    lastFigures = figures;
   };
   show(status);
   // Live from here on: the stream's first line is the status now, then one per change.
   watchRegion(code, signal, show, state => {
     if (state === 'reconnecting') live.textContent = t('region.reconnecting');
   }).catch(error => { if (!signal.aborted) view.replaceChildren(error.forbidden ? forbidden() : h('p', {}, error.message)); });
-
-  const parts = [drawTrend(code, status.asOf, chart(trendChart, signal)), campaign(code)];
-  if (hasChildren(code)) parts.unshift(ranking(code));
-  const sections = await Promise.all(parts.map(p => p.catch(error => {
-    if (error instanceof ApiError && error.forbidden) throw error;
-    return h('p', { class: 'error' }, error.message);
-  })));
-  if (signal.aborted) return;
-  view.append(...sections.filter(s => s instanceof Node));
-
+  await drawSlow();
 }
 
 async function ranking(code) {
