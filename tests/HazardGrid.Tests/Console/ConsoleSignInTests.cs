@@ -35,9 +35,14 @@ public sealed partial class ConsoleSignInTests(ClusterFixture fixture, Chromium 
 
         await Screenshots.Save(page, "sign-in-refused");
 
-        // The right password lets the same browser in.
-        await ConsoleSteps.SignIn(page, user);
-        await Expect(page.Locator("[data-testid=region-name]")).ToHaveTextAsync("山亭区");
+        // The right password lets the same browser in, on the bookmarked page it was sent away from.
+        await page.GotoAsync("/console/#/regions/370406001");
+        await page.WaitForURLAsync(SignInPage());
+        await page.FillAsync("input[name=user_name]", user);
+        await page.FillAsync("input[name=password]", ConsoleSteps.Password);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForURLAsync("**/console/#/regions/370406001");
+        await Expect(page.Locator("[data-testid=region-name]")).ToHaveTextAsync("山城街道");
         Assert.Empty(chromium.PageErrors);
     }
 
