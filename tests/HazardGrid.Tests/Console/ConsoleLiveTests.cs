@@ -78,6 +78,20 @@ public sealed class ConsoleLiveTests(ClusterFixture fixture, Chromium chromium) 
         var entry = Assert.Single(extended.Trail, e => e.Action == TrailAction.DeadlineExtended);
         Assert.Equal(user.ToLowerInvariant(), entry.Actor);
         await Expect(trail).ToContainTextAsync("延长期限");
+
+        // Raised to the city; then the county supervisor's second raise is the city's to decide, and
+        // the page shows the API's refusal while the hazard stays at city level.
+        var raise = page.Locator("[data-testid=raise]");
+        await raise.Locator("textarea[name=reason]").FillAsync("逾期风险高，提请市级督办");
+        await raise.Locator("button[type=submit]").ClickAsync();
+        await Expect(page.Locator("[data-field=level]")).ToHaveTextAsync("市级");
+        Assert.Equal(SupervisionLevel.City, (await new ApiDriver(fixture).Get(hazard.Name)).SupervisionLevel);
+        await raise.Locator("textarea[name=reason]").FillAsync("再次提级");
+        await raise.Locator("button[type=submit]").ClickAsync();
+        await Expect(page.Locator("[data-testid=raise-message]")).ToHaveClassAsync("error");
+        await Expect(page.Locator("[data-testid=raise-message]")).Not.ToBeEmptyAsync();
+        Assert.Equal(SupervisionLevel.City, (await new ApiDriver(fixture).Get(hazard.Name)).SupervisionLevel);
+        await Screenshots.Save(page, "hazard-decisions");
         Assert.Empty(chromium.PageErrors);
     }
 
