@@ -19,7 +19,8 @@ const filterParameters = {
 };
 
 export async function renderHazards(view, [code], { query }) {
-  const api = new URLSearchParams({ pageSize: '50' });
+  // 50 a page unless the address says otherwise (the API caps it at 500).
+  const api = new URLSearchParams({ pageSize: query.get('pageSize') || '50' });
   for (const [name, value] of query) if (filterParameters[name] && value) api.append(filterParameters[name], value);
   const [status, page] = await Promise.all([get(`/v1/regions/${code}/status`), get(`/v1/regions/${code}/hazards`, api.toString())]);
 
@@ -65,6 +66,7 @@ function filters(code, query) {
     event.preventDefault();
     // A new filter starts a new listing: no page token.
     const chosen = new URLSearchParams();
+    if (query.get('pageSize')) chosen.set('pageSize', query.get('pageSize'));
     for (const element of form.querySelectorAll('select')) {
       for (const option of element.selectedOptions) if (option.value) chosen.append(element.name, option.value);
     }
