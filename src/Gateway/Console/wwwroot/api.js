@@ -13,8 +13,9 @@ export class ApiError extends Error {
 
 async function answer(response) {
   if (response.status === 401) {
-    // The session ended (signed out, disabled, expired): back to the sign-in page.
-    location.assign('/console/sign-in');
+    // The session ended (signed out, disabled, expired): back to the sign-in page, which brings
+    // the person back to this address (the fragment) after signing in.
+    location.assign('/console/sign-in' + location.hash);
     throw new ApiError(401, 'not signed in');
   }
   const body = await response.json().catch(() => ({}));

@@ -27,7 +27,7 @@ export function table(columns, rows, attributes = {}) {
 /** The only thing a page shows when the API refuses: no partial data, no names. */
 export function forbidden() {
   return h('section', { class: 'forbidden', role: 'alert', dataset: { testid: 'forbidden' } },
-    h('strong', {}, `${t('common.forbidden')} / ${t('common.forbidden') === 'Not allowed' ? '无权访问' : 'Not allowed'}`),
+    h('strong', {}, t('common.forbidden')),
     h('p', {}, t('common.forbiddenDetail')));
 }
 
