@@ -3,11 +3,14 @@
 #
 # On a machine with only the .NET SDK it first installs what the tests need, when missing:
 # Debian's postgresql (the cluster tests' server), kubernetes-client (kubectl, which renders
-# deploy/k8s) and nodejs and npm (the Node client test), with apt-get as root or through sudo, and
+# deploy/k8s), nodejs and npm (the Node client test), chromium and fonts-noto-cjk (the console's
+# browser tests: Playwright drives Debian's Chromium, Noto CJK renders Chinese), with apt-get as root or through sudo, and
 # the Node client's packages (npm ci in tests/clients/node, from its package-lock.json). It starts a throw-away PostgreSQL on
 # 127.0.0.1:55432 (.ci/postgres-up) unless HAZARDGRID_TEST_POSTGRES names a server, runs
 # `dotnet test HazardGrid.sln` with the arguments given, and ends with one line
-# "tests: N passed, M failed". The exit status is non-zero when the build or any test failed.
+# "tests: N passed, M failed", after "screenshots: PATH", the folder where the console tests saved
+# screenshots of the pages they visited (HAZARDGRID_SCREENSHOTS, by default artifacts/screenshots).
+# The exit status is non-zero when the build or any test failed.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -54,6 +57,16 @@ if command -v npm >/dev/null 2>&1 && [ "$node_client/package-lock.json" -nt "$no
   (cd "$node_client" && npm ci --no-audit --no-fund >&2) || echo "test: npm ci failed in $node_client; the Node client test will say why" >&2
 fi
 
+# The console's browser tests (tests/HazardGrid.Tests/Console) drive Debian's Chromium through
+# Playwright, which cannot download browsers here; without the CJK fonts Chinese renders as boxes.
+if [ -z "${HAZARDGRID_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
+  install chromium || echo "test: without chromium the console tests fail" >&2
+fi
+if command -v dpkg >/dev/null 2>&1 && ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
+  install fonts-noto-cjk || echo "test: without fonts-noto-cjk the console screenshots show boxes for Chinese" >&2
+fi
+export HAZARDGRID_SCREENSHOTS="${HAZARDGRID_SCREENSHOTS:-$PWD/artifacts/screenshots}"
+
 if [ -z "${HAZARDGRID_TEST_POSTGRES:-}" ]; then
   if ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then
     install postgresql || echo "test: without PostgreSQL the cluster tests fail" >&2
@@ -79,5 +92,6 @@ fi
 if [ "$status" -eq 0 ] && [ "$failed" -ne 0 ]; then
   status=1
 fi
+echo "screenshots: ${HAZARDGRID_SCREENSHOTS}"
 echo "tests: ${passed} passed, ${failed} failed"
 exit "$status"

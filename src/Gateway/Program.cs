@@ -25,6 +25,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     if (endpoints.HttpPort != 0)
     {
         Console.WriteLine($"  HTTP/JSON:   http://{host}:{endpoints.HttpPort}/v1/ (e.g. /v1/regions/37/status)");
+        Console.WriteLine($"  Console:     http://{host}:{endpoints.HttpPort}/console/   (supervisors sign in with their account)");
         Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz, /readyz");
     }
 });

@@ -94,7 +94,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
     if (endpoints.HttpPort != 0)
     {
         Console.WriteLine($"  HTTP/JSON:   http://{host}:{endpoints.HttpPort}/v1/ (e.g. /v1/regions/37/status)");
-        Console.WriteLine($"  Sign-in:     http://{host}:{endpoints.HttpPort}/console/sign-in   (people's accounts)");
+        Console.WriteLine($"  Console:     http://{host}:{endpoints.HttpPort}/console/   (supervisors sign in with their account; see README)");
         Console.WriteLine($"  Dashboard:   http://{host}:{endpoints.HttpPort}/dashboard/   (sign in at /login with an operator token)");
         Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz, /readyz");
         Console.WriteLine($"  Metrics:     http://{host}:{endpoints.HttpPort}/metrics");

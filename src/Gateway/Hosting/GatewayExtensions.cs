@@ -1,5 +1,6 @@
 using Google.Protobuf.Reflection;
 using Google.Rpc;
+using HazardGrid.Gateway.Console;
 using HazardGrid.Gateway.Errors;
 using HazardGrid.Gateway.Security;
 using HazardGrid.Gateway.Services;
@@ -53,6 +54,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<RegionApi>().RequireCredential();
         endpoints.MapGrpcService<AccountApi>().RequireCredential();
         endpoints.MapConsoleSession();
+        endpoints.MapConsoleFiles();
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
         endpoints.MapHazardGridProbes();

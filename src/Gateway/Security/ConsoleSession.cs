@@ -47,6 +47,9 @@ public static class ConsoleSession
     public const string SignOutPath = "/console/sign-out";
     public const string CrossSiteHeader = "X-Requested-With";
 
+    /// <summary>The console's page (Console/ConsoleFiles.cs), where a form sign-in goes on to.</summary>
+    public const string ConsolePath = "/console/";
+
     /// <summary>The credential scheme of the API: a bearer token when the request is gRPC or carries an
     /// Authorization header, the session cookie otherwise.</summary>
     public const string CredentialScheme = "HazardGridCredential";
@@ -104,11 +107,11 @@ public static class ConsoleSession
     private static async Task<IResult> SignInAsync(HttpContext http, IGrainFactory grains, ILoggerFactory logs)
     {
         var form = http.Request.HasFormContentType;
-        string? userName = null, password = null;
+        string? userName = null, password = null, then = null;
         if (form)
         {
             var fields = await http.Request.ReadFormAsync();
-            (userName, password) = (fields["user_name"].ToString(), fields["password"].ToString());
+            (userName, password, then) = (fields["user_name"].ToString(), fields["password"].ToString(), fields["then"].ToString());
         }
         else if (http.Request.HasJsonContentType())
         {
@@ -139,9 +142,17 @@ public static class ConsoleSession
         var profile = result.Profile!;
         await http.SignInAsync(Scheme, Principal(profile), new AuthenticationProperties { IsPersistent = false });
         return form
-            ? Results.Redirect(SignInPath, permanent: false)
+            ? Results.Redirect(ConsolePath + ConsolePage(then), permanent: false) // the page's form goes on to the console
             : Results.Json(new { userName = profile.UserName, displayName = profile.DisplayName, role = RoleClaim(profile.Role), region = profile.Region });
     }
+
+    /// <summary>The console page a person was sent to sign in from (its address's fragment, which the
+    /// sign-in page's script copies into the form), so a bookmark survives signing in; only a
+    /// console route (<c>#/…</c>), nothing that could leave the console.</summary>
+    private static string ConsolePage(string? then) =>
+        then is { Length: > 2 and <= 512 } && then.StartsWith("#/", StringComparison.Ordinal) && then.All(c => char.IsAsciiLetterOrDigit(c) || "#/_-.:=&?%+".Contains(c))
+            ? then
+            : "";
 
     private static ClaimsPrincipal Principal(AccountProfile profile) => new(new ClaimsIdentity(
         [
@@ -181,12 +192,13 @@ public static class ConsoleSession
         $"""
         <!doctype html>
         <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>登录 · HazardGrid</title></head>
+        <title>登录 · HazardGrid</title><script src="/console/sign-in.js" defer></script></head>
         <body style="font-family: sans-serif; max-width: 24em; margin: 4em auto">
         <h1>重大事故隐患监管 <small style="font-weight: normal; font-size: 50%">HazardGrid</small></h1>
-        {(signedInAs is null ? "" : $"<p>已登录：{WebUtility.HtmlEncode(signedInAs)} <form method=\"post\" action=\"{SignOutPath}\"><button type=\"submit\">退出 Sign out</button></form></p>")}
+        {(signedInAs is null ? "" : $"<p>已登录：{WebUtility.HtmlEncode(signedInAs)} · <a href=\"{ConsolePath}\">进入控制台 Open the console</a> <form method=\"post\" action=\"{SignOutPath}\"><button type=\"submit\">退出 Sign out</button></form></p>")}
         {(message is null ? "" : $"<p role=\"alert\" style=\"color: #b00\">{WebUtility.HtmlEncode(message)}</p>")}
-        <form method="post" action="{SignInPath}">
+        <form method="post" action="{SignInPath}" id="sign-in">
+          <input type="hidden" name="then" id="then">
           <p><label>用户名 <small>User name</small><br><input name="user_name" autocomplete="username" required></label></p>
           <p><label>密码 <small>Password</small><br><input name="password" type="password" autocomplete="current-password" required></label></p>
           <p><button type="submit">登录 Sign in</button></p>

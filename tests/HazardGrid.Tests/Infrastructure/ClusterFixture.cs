@@ -92,7 +92,9 @@ public sealed class ClusterFixture : IAsyncLifetime
     public Task<WebApplication> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings = null, bool http1 = false) =>
         StartGatewayAsync(settings, k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = http1 ? HttpProtocols.Http1 : HttpProtocols.Http2));
 
-    private async Task<WebApplication> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings, Action<KestrelServerOptions> listen)
+    /// <summary>A gateway as above, listening where <paramref name="listen"/> says (e.g. a fixed port,
+    /// to stop it and start another in its place).</summary>
+    public async Task<WebApplication> StartGatewayAsync(IReadOnlyDictionary<string, string?>? settings, Action<KestrelServerOptions> listen)
     {
         var web = WebApplication.CreateSlimBuilder();
         web.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -1,0 +1,72 @@
+using HazardGrid.Api.V1;
+using HazardGrid.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit;
+using static Microsoft.Playwright.Assertions;
+
+namespace HazardGrid.Tests.Console;
+
+/// <summary>A province supervisor in real headless Chromium against a real cluster and gateway:
+/// signs in, walks the division tree from the province to a town (tree and ranking links), and
+/// switches the console to English and back.</summary>
+[Collection(SharedCluster.Name)]
+public sealed class ConsoleNavigationTests(ClusterFixture fixture, Chromium chromium) : IClassFixture<Chromium>
+{
+
+    private async Task<string> DisplayName(string code) =>
+        (await fixture.Regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = $"regions/{code}" })).DisplayName;
+
+    [Fact]
+    public async Task A_province_supervisor_signs_in_and_walks_from_the_province_to_a_town()
+    {
+        var user = await ConsoleSteps.NewAccount(fixture, TestTokens.Province);
+        var page = await chromium.NewPage(fixture.JsonAddress);
+
+        await ConsoleSteps.SignIn(page, user);
+
+        // Signed in, the console opens on the account's own region: the province.
+        await page.WaitForURLAsync("**/console/#/regions/37");
+        var heading = page.Locator("[data-testid=region-name]");
+        await Expect(heading).ToHaveTextAsync(await DisplayName("37"));
+        await Expect(page.Locator("[data-testid=ranking] a[data-child='3704']")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=campaign]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=direct-reports]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-chart=trend] canvas")).ToBeVisibleAsync();
+        await Screenshots.Save(page, "province");
+
+        // The tree: open the province, then Zaozhuang, and follow the city's link.
+        await page.GotoAsync("/console/#/tree");
+        await page.ClickAsync("[data-expand='37']");
+        var city = page.Locator("li[data-region='3704']");
+        await Expect(city).ToBeVisibleAsync();
+        await city.Locator("[data-expand='3704']").ClickAsync();
+        await Expect(page.Locator("li[data-region='370406']")).ToBeVisibleAsync();
+        await Screenshots.Save(page, "tree");
+        await city.Locator("> .node a").ClickAsync();
+        await page.WaitForURLAsync("**/#/regions/3704");
+        await Expect(heading).ToHaveTextAsync(await DisplayName("3704"));
+
+        // From the city's ranking of its counties to Shanting, then to one of its towns.
+        await page.ClickAsync("[data-testid=ranking] a[data-child='370406']");
+        await Expect(heading).ToHaveTextAsync(await DisplayName("370406"));
+        await page.ClickAsync("[data-testid=ranking] a[data-child='370406001']");
+        await page.WaitForURLAsync("**/#/regions/370406001");
+        await Expect(heading).ToHaveTextAsync(await DisplayName("370406001"));
+        await Expect(page.Locator("[data-crumb='370406']")).ToBeVisibleAsync();
+        await Screenshots.Save(page, "town");
+
+        // The circular's place is kept: it says it is coming.
+        await page.ClickAsync("[data-link=circular]");
+        await Expect(page.Locator("[data-testid=circular-coming]")).ToBeVisibleAsync();
+
+        // English on request, kept across pages, and back to Chinese.
+        await page.GotoAsync("/console/#/regions/370406");
+        await page.ClickAsync("#lang");
+        await Expect(page.Locator("[data-link=hazards]")).ToHaveTextAsync("Hazard list");
+        await page.ReloadAsync();
+        await Expect(page.Locator("[data-link=hazards]")).ToHaveTextAsync("Hazard list");
+        await page.ClickAsync("#lang");
+        await Expect(page.Locator("[data-link=hazards]")).ToHaveTextAsync("隐患清单");
+        Assert.Empty(chromium.PageErrors);
+    }
+}
