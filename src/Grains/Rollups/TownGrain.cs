@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using HazardGrid.Accidents;
+using HazardGrid.Circulars;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Escalations;
@@ -168,6 +169,10 @@ public sealed class TownGrain(
 
     public Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until) =>
         Task.FromResult(StatisticsCount.Count(_ledger.Stored.Hazards.Values, period, until));
+
+    public Task<CircularItems> ListCircularItems(StatisticsPeriod month, DateTimeOffset until) =>
+        Task.FromResult(CircularItems.Select(
+            _ledger.Stored.Hazards.Values, _ledger.Stored.FatalAccidents.Values, code => _directory.Stored.GetValueOrDefault(code)?.Name, month, until));
 
     public Task<CampaignProgress> GetCampaignProgress(PeriodKind kind)
     {
