@@ -120,6 +120,14 @@ public sealed partial class MonthlyCircularTests(ClusterFixture fixture) : IClas
         var json = await http.Get($"/v1/regions/{County}/circulars/2025-06");
         Assert.Equal(System.Net.HttpStatusCode.OK, json.Status);
         Assert.Equal(june, json.As<MonthlyCircular>());
+
+        // The county's June as a reviewer would open it: the HTML, and the PDF when Chromium is here.
+        foreach (var format in File.Exists("/usr/bin/chromium") ? new[] { "html", "pdf" } : ["html"])
+        {
+            using var document = await http.Http.GetAsync($"/v1/regions/{County}/circulars/2025-06:export?format={format}");
+            Assert.Equal(System.Net.HttpStatusCode.OK, document.StatusCode);
+            await File.WriteAllBytesAsync(Path.Combine(ScreenshotsFolder(), $"circular-{County}-2025-06.{format}"), await document.Content.ReadAsByteArrayAsync());
+        }
     }
 
     private async Task<string> Report(Api.V1.Enterprise enterprise, Sector sector, DateTimeOffset found, string criterion) =>
