@@ -42,6 +42,9 @@ if ! command -v kubectl >/dev/null 2>&1; then
   install kubernetes-client || echo "test: without kubectl the Kubernetes manifest tests fail" >&2
 fi
 
+# Headless Chromium prints the monthly circular's PDF; Noto CJK fonts, or its Chinese prints as boxes.
+{ [ -x /usr/bin/chromium ] && ls /usr/share/fonts/opentype/noto/NotoSansCJK* >/dev/null 2>&1; } || install chromium fonts-noto-cjk || echo "test: without chromium and fonts-noto-cjk the circular's PDF test checks only the refusal" >&2
+
 # The non-.NET client test (tests/clients/node) runs Node.js with the packages its lock file pins.
 if ! command -v node >/dev/null 2>&1; then
   install nodejs || echo "test: without Node.js the Node client test fails" >&2
