@@ -1,6 +1,7 @@
 using System.Net;
 using Grpc.Core;
 using HazardGrid.Api.V1;
+using HazardGrid.Tests.Accounts;
 using HazardGrid.Tests.Infrastructure;
 using HazardGrid.Tests.JsonApi;
 using Xunit;
@@ -46,6 +47,23 @@ public sealed class CircularAccessTests(ClusterFixture fixture)
         using var anonymous = new HttpClient { BaseAddress = fixture.JsonAddress };
         using var unauthenticated = await anonymous.GetAsync($"/v1/regions/{Shanting}/circulars/2025-05:export?format=csv");
         Assert.Equal(HttpStatusCode.Unauthorized, unauthenticated.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_signed_in_supervisor_downloads_its_own_countys_circular_with_the_session_cookie()
+    {
+        const string Password = "通报 correct horse";
+        var user = $"circular.{Guid.NewGuid():N}"[..20];
+        var accounts = new AccountService.AccountServiceClient(fixture.As(TestTokens.Mint("operator", TestTokens.Province, "test-operator")));
+        await accounts.CreateAccountAsync(new CreateAccountRequest { UserName = user, DisplayName = "张伟", Role = AccountRole.Supervisor, Region = Shanting, Password = Password });
+        using var browser = new ConsoleBrowser(fixture.JsonAddress);
+        Assert.Equal(HttpStatusCode.OK, (await browser.SignIn(user, Password)).Status);
+
+        var own = await browser.Get($"/v1/regions/{Shanting}/circulars/2025-05:export?format=csv");
+        Assert.True(own.Status == HttpStatusCode.OK, own.ToString());
+        Assert.Contains("山亭区2025年5月", own.Text);
+        var other = await browser.Get($"/v1/regions/{Xuecheng}/circulars/2025-05:export?format=csv");
+        Assert.Equal(HttpStatusCode.Forbidden, other.Status);
     }
 
     [Theory]
