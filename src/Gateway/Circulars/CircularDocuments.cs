@@ -46,7 +46,7 @@ public static class CircularDocuments
     {
         var extension = format.ToString().ToLowerInvariant();
         var header = new ContentDispositionHeaderValue(format == CircularFormat.Csv ? "attachment" : "inline");
-        header.SetHttpFileName($"{circular.DisplayName}{CircularText.MonthText(circular.Month)}月通报.{extension}");
+        header.SetHttpFileName($"{circular.DisplayName}{CircularText.MonthText(circular.Month)}重大事故隐患通报.{extension}");
         header.FileName = $"circular-{circular.Name["regions/".Length..]}-{circular.Month}.{extension}";
         return header.ToString();
     }

@@ -30,7 +30,8 @@ public sealed partial class MonthlyCircularTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("attachment", response.Content.Headers.ContentDisposition?.DispositionType);
-        Assert.EndsWith(".csv", response.Content.Headers.ContentDisposition?.FileNameStar);
+        Assert.Equal($"峄城区{CircularMonthText(month)}重大事故隐患通报.csv", response.Content.Headers.ContentDisposition?.FileNameStar);
+        Assert.Equal($"circular-{DocumentCounty}-{month}.csv", response.Content.Headers.ContentDisposition?.FileName);
         var bytes = await response.Content.ReadAsByteArrayAsync();
         Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
 
