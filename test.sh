@@ -58,7 +58,8 @@ if command -v npm >/dev/null 2>&1 && [ "$node_client/package-lock.json" -nt "$no
 fi
 
 # The console's browser tests (tests/HazardGrid.Tests/Console) drive Debian's Chromium through
-# Playwright, which cannot download browsers here; without the CJK fonts Chinese renders as boxes.
+# Playwright, which cannot download browsers here, and the same Chromium prints the monthly
+# circular's PDF; without the CJK fonts Chinese renders as boxes.
 if [ -z "${HAZARDGRID_CHROMIUM:-}" ] && [ ! -x /usr/bin/chromium ]; then
   install chromium || echo "test: without chromium the console tests fail" >&2
 fi

@@ -1,5 +1,6 @@
 using Google.Protobuf.Reflection;
 using Google.Rpc;
+using HazardGrid.Gateway.Circulars;
 using HazardGrid.Gateway.Console;
 using HazardGrid.Gateway.Errors;
 using HazardGrid.Gateway.Security;
@@ -38,6 +39,9 @@ public static class GatewayExtensions
         services.AddHazardGridSecurity();
         services.AddHazardGridHealth();
         services.TryAddSingleton(RegionCatalog.Shandong);
+        services.AddOptions<CircularOptions>().BindConfiguration(CircularOptions.Section);
+        services.AddSingleton<CircularReader>();
+        services.AddSingleton<ChromiumPrinter>();
         return services;
     }
 

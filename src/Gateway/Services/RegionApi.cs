@@ -1,6 +1,8 @@
 using System.Threading.Channels;
+using Google.Api;
 using Grpc.Core;
 using HazardGrid.Api.V1;
+using HazardGrid.Gateway.Circulars;
 using HazardGrid.Gateway.Security;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
@@ -8,7 +10,7 @@ using HazardGrid.Rollups;
 namespace HazardGrid.Gateway.Services;
 
 /// <summary>Translates RegionService calls to region grains.</summary>
-public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : RegionService.RegionServiceBase
+public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, CircularReader circulars, ChromiumPrinter printer) : RegionService.RegionServiceBase
 {
     /// <summary>How often a watch renews its subscription and re-reads the region: a region that
     /// moved to another silo (a failure, a deactivation) lost its watchers, and picks this one up
@@ -128,5 +130,39 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions) : Reg
         var region = context.ReadRegion(request.Name, regions);
         var kind = StatisticsMapper.ToDomain(request.IncrementPeriod);
         return StatisticsMapper.ToApi(await grains.GetRegionGrain(region).GetCampaignProgress(kind), request.IncludeChildren);
+    }
+
+    public override async Task<MonthlyCircular> GetMonthlyCircular(GetMonthlyCircularRequest request, ServerCallContext context)
+    {
+        var region = context.ReadRegion(request.Name, regions);
+        var month = CircularReader.ParseMonth(request.Month);
+        return CircularMapper.ToApi(await circulars.Read(region, month), request.Month, regions);
+    }
+
+    /// <summary>The circular as a file. Over HTTP/JSON transcoding answers the HttpBody as the raw
+    /// response body with its content type; the file name goes in a header set here.</summary>
+    public override async Task<HttpBody> ExportMonthlyCircular(ExportMonthlyCircularRequest request, ServerCallContext context)
+    {
+        var region = context.ReadRegion(request.Name, regions);
+        var month = CircularReader.ParseMonth(request.Month);
+        var format = CircularDocuments.ParseFormat(request.Format);
+        if (format == CircularFormat.Pdf)
+        {
+            printer.EnsureAvailable(); // before the grains are asked for anything
+        }
+
+        var circular = CircularMapper.ToApi(await circulars.Read(region, month), request.Month, regions);
+        var document = await CircularDocuments.Render(circular, format, printer, context.CancellationToken);
+        var headers = context.GetHttpContext().Response.Headers;
+        headers.ContentDisposition = CircularDocuments.ContentDisposition(circular, format);
+        headers.XContentTypeOptions = "nosniff";
+        if (format == CircularFormat.Html)
+        {
+            // The page needs nothing but its own inline style: a name that slipped through
+            // encoding could still run nothing and load nothing.
+            headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'";
+        }
+
+        return document;
     }
 }

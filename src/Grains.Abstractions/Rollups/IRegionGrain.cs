@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using HazardGrid.Circulars;
 using HazardGrid.Regions;
 using HazardGrid.Statistics;
 using Orleans.Concurrency;
@@ -50,6 +51,13 @@ public interface IRegionGrain : IGrainWithStringKey
     /// <summary>A parent gathers its children's statistics, every town counting up to the same <paramref name="until"/>.</summary>
     [Alias("CountStatistics"), AlwaysInterleave]
     Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until);
+
+    /// <summary>The hazards and fatal accidents a monthly circular names for <paramref name="month"/>
+    /// counted up to <paramref name="until"/> (see <see cref="CircularItems"/>), from every town
+    /// under the region; the caller takes <paramref name="until"/> from its statistics call so the
+    /// lists and the figures are counted at the same instant.</summary>
+    [Alias("ListCircularItems"), AlwaysInterleave]
+    Task<CircularItems> ListCircularItems(StatisticsPeriod month, DateTimeOffset until);
 
     /// <summary>The region's progress against the campaign's targets now, the increment compared
     /// over periods of <paramref name="kind"/>; a county, city or the province also lists its children's.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using HazardGrid.Circulars;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Regions;
@@ -129,6 +130,9 @@ public sealed class RollupGrain(
     /// <summary>Asks every child at once and adds their statistics: sums and histograms add exactly.</summary>
     public async Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until) =>
         RegionStatistics.Sum(await Task.WhenAll(Children.Select(c => c.CountStatistics(period, until))));
+
+    public async Task<CircularItems> ListCircularItems(StatisticsPeriod month, DateTimeOffset until) =>
+        CircularItems.Sum(await Task.WhenAll(Children.Select(c => c.ListCircularItems(month, until))));
 
     public async Task<CampaignProgress> GetCampaignProgress(PeriodKind kind)
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using HazardGrid.Accidents;
+using HazardGrid.Circulars;
 using HazardGrid.Common;
 using HazardGrid.Enterprises;
 using HazardGrid.Escalations;
@@ -190,6 +191,10 @@ public sealed class TownGrain(
         _counted[period] = new KeptCount(stored, until, StatisticsCount.SameUntil(stored.Hazards.Values, until), statistics);
         return Task.FromResult(statistics);
     }
+
+    public Task<CircularItems> ListCircularItems(StatisticsPeriod month, DateTimeOffset until) =>
+        Task.FromResult(CircularItems.Select(
+            _ledger.Stored.Hazards.Values, _ledger.Stored.FatalAccidents.Values, code => _directory.Stored.GetValueOrDefault(code)?.Name, month, until));
 
     public Task<CampaignProgress> GetCampaignProgress(PeriodKind kind)
     {
