@@ -78,6 +78,16 @@ public sealed class ServiceProcess : IDisposable
 
     public int Id => _process.Id;
 
+    /// <summary>The CPU time the service process has used so far (all its threads).</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     public long WorkingSet
     {
         get

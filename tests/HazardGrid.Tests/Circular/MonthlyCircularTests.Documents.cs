@@ -91,7 +91,7 @@ public sealed partial class MonthlyCircularTests
         Assert.True(pdf.Length > 5_000, $"a PDF of {pdf.Length} bytes is too small to hold the circular");
         var path = Path.Combine(ScreenshotsFolder(), $"circular-{DocumentCounty}-{month}.pdf");
         await File.WriteAllBytesAsync(path, pdf);
-        Console.WriteLine($"The circular as PDF: {path}");
+        System.Console.WriteLine($"The circular as PDF: {path}");
     }
 
     [Fact]

@@ -55,9 +55,16 @@ public sealed class ConsoleNavigationTests(ClusterFixture fixture, Chromium chro
         await Expect(page.Locator("[data-crumb='370406']")).ToBeVisibleAsync();
         await Screenshots.Save(page, "town");
 
-        // The circular's place is kept: it says it is coming.
+        // The town's monthly circular: its figures on the page, and the CSV downloaded from it is
+        // the export's bytes (UTF-8 with a byte-order mark, so Excel reads the Chinese).
         await page.ClickAsync("[data-link=circular]");
-        await Expect(page.Locator("[data-testid=circular-coming]")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-testid=circular-figures]")).ToBeVisibleAsync();
+        Assert.DoesNotContain("null", await page.Locator("[data-testid=circular]").InnerTextAsync(), StringComparison.Ordinal);
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("[data-download=csv]"));
+        var csv = await File.ReadAllBytesAsync(await download.PathAsync());
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, csv[..3]);
+        Assert.EndsWith(".csv", download.SuggestedFilename, StringComparison.Ordinal);
+        await Screenshots.Save(page, "circular");
 
         // English on request, kept across pages, and back to Chinese.
         await page.GotoAsync("/console/#/regions/370406");
