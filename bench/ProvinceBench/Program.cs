@@ -6,7 +6,8 @@
 // hazard grains have been deactivated for idleness. Between the two, issue 9's reads of the loaded
 // province by a province supervisor (ProvinceQueries.cs): the first page of a filtered
 // province-wide list, paging through every hazard, and a year's statistics, each against a
-// baseline measured in the same run.
+// baseline measured in the same run; then issue 10's (ConsoleReads.cs): the province page in a
+// real browser, a change's arrival on it, and the province's monthly circular as PDF.
 //
 //   bench/run [seconds per service phase] [enterprises] [hazards]     (the province load runs last)
 //   dotnet run -c Release --project bench/ProvinceBench -- [enterprises] [hazards] [concurrency]
@@ -76,6 +77,21 @@ catch (Grpc.Core.RpcException ex)
     // The load's figures still count: report the failure as a row rather than lose the run.
     Console.WriteLine($"The province reads failed: {ex.Status}");
     queryRows = [$"| province reads (lists, paging, statistics) | failed: {ex.StatusCode} | | | | no |"];
+}
+
+// Issue 10's reads: the console in a browser and the province's circular (ConsoleReads.cs).
+try
+{
+    var operatorCalls = channel.Intercept(h => { h.Add("authorization", $"Bearer {ServiceProcess.Token("operator", "37", "bench-operator")}"); return h; });
+    var systemCalls = channel.Intercept(h => { h.Add("authorization", $"Bearer {ServiceProcess.Token()}"); return h; });
+    var consoleRows = await ConsoleReads.RunAsync(service.HttpPort, operatorCalls, systemCalls, supervisor);
+    consoleRows.ForEach(row => Console.WriteLine("  " + row));
+    queryRows.AddRange(consoleRows);
+}
+catch (Exception ex) when (ex is Grpc.Core.RpcException or Microsoft.Playwright.PlaywrightException or TimeoutException)
+{
+    Console.WriteLine($"The console reads failed: {ex.Message}");
+    queryRows.Add($"| console reads (province page, live change, circular PDF) | failed: {ex.GetType().Name} | | | | no |");
 }
 
 var queriesDone = clock.Elapsed;
