@@ -17,6 +17,10 @@ public sealed class CircularOptions
     /// <summary>How long one print may take before Chromium is killed: a province circular is a
     /// few hundred rows, printed in seconds; a hung browser must not hold the request for ever.</summary>
     public TimeSpan PdfTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How many Chromium processes may print at once: each takes a few hundred MB and a
+    /// core, so a burst of PDF requests queues here rather than exhausting the machine.</summary>
+    public int MaxConcurrentPrints { get; set; } = 2;
 }
 
 /// <summary>
@@ -26,6 +30,8 @@ public sealed class CircularOptions
 /// </summary>
 public sealed class ChromiumPrinter(IOptions<CircularOptions> options, ILogger<ChromiumPrinter> logger)
 {
+    private readonly SemaphoreSlim _printers = new(Math.Max(1, options.Value.MaxConcurrentPrints));
+
     public bool Available => File.Exists(options.Value.ChromiumPath);
 
     /// <summary>Refuses PDF (FAILED_PRECONDITION on <c>format</c>) when there is no Chromium, saying what to do instead.</summary>
@@ -43,6 +49,19 @@ public sealed class ChromiumPrinter(IOptions<CircularOptions> options, ILogger<C
     public async Task<byte[]> PrintAsync(string html, CancellationToken cancellationToken)
     {
         EnsureAvailable();
+        await _printers.WaitAsync(cancellationToken);
+        try
+        {
+            return await PrintOneAsync(html, cancellationToken);
+        }
+        finally
+        {
+            _printers.Release();
+        }
+    }
+
+    private async Task<byte[]> PrintOneAsync(string html, CancellationToken cancellationToken)
+    {
         var chromium = options.Value.ChromiumPath;
 
         var work = Directory.CreateTempSubdirectory("hazardgrid-circular-");
