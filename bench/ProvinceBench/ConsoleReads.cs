@@ -173,9 +173,5 @@ internal static class ConsoleReads
             RequestId = $"bench-console-{code}-{n}",
         }).ResponseAsync;
 
-    private static double P(List<double> values, int percentile)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1, 0, sorted.Count - 1)];
-    }
+    private static double P(List<double> values, int percentile) => ProvinceQueries.Percentile(values, percentile);
 }

@@ -204,7 +204,8 @@ internal static class ProvinceQueries
         return (answer, clock.Elapsed.TotalMilliseconds);
     }
 
-    private static double Percentile(List<double> values, int percentile)
+    /// <summary>Nearest-rank percentile; NaN for no values. ConsoleReads uses it too.</summary>
+    internal static double Percentile(List<double> values, int percentile)
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1)];

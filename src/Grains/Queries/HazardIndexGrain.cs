@@ -70,28 +70,16 @@ public sealed class HazardIndexGrain(RegionCatalog regions, ILogger<HazardIndexG
 
     /// <summary>Takes a town's stored facts, asking again until the town answers: the index is
     /// complete only with every town in it.</summary>
-    private async Task TakeStored(string town, CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
+    private Task TakeStored(string town, CancellationToken cancellationToken) =>
+        AskAgain.UntilAnswered(async () =>
         {
-            try
+            var stored = await GrainFactory.GetGrain<ITownGrain>(town).GetStoredHazardFacts();
+            var now = DateTime.UtcNow;
+            foreach (var facts in stored)
             {
-                var stored = await GrainFactory.GetGrain<ITownGrain>(town).GetStoredHazardFacts();
-                var now = DateTime.UtcNow;
-                foreach (var facts in stored)
-                {
-                    Take(facts, now);
-                }
-
-                return;
+                Take(facts, now);
             }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                logger.LogWarning(ex, "The hazard index of city {City} could not read the ledger of town {Town} (attempt {Attempt}); asking again", this.GetPrimaryKeyString(), town, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 10)), cancellationToken);
-            }
-        }
-    }
+        }, logger, $"read the ledger of town {town} into the hazard index of city {this.GetPrimaryKeyString()}", cancellationToken);
 
     public Task Apply(ImmutableArray<HazardFacts> facts)
     {

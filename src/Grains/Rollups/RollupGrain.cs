@@ -44,7 +44,9 @@ public sealed class RollupGrain(
         // own, and a child that is deactivating waits for that tick. Were this activation waiting
         // for the child's figures, the two would wait on each other until the call timed out.
         // Reports that arrive meanwhile are taken at once; the figures are answered once pulled.
-        _pulled = PullUntilAnswered(_deactivating.Token);
+        // Asked again until every child answers: until then the figures would count only the
+        // children that happened to report.
+        _pulled = AskAgain.UntilAnswered(PullChildren, logger, $"pull the children's figures of region {_region.Code}", _deactivating.Token);
         this.RegisterGrainTimer(_ => PullChildren(), options.Value.ReconcilePeriod, options.Value.ReconcilePeriod);
         return Task.CompletedTask;
     }
@@ -163,25 +165,6 @@ public sealed class RollupGrain(
 
     private RegionStatus Status() =>
         new(_region, Figures, clock.Now, Figures.OverdueShare > policy.RegionOverdueShareThreshold, [.. _directReports]);
-
-    /// <summary>The first pull, asked again until every child answers: until then the figures
-    /// would count only the children that happened to report.</summary>
-    private async Task PullUntilAnswered(CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await PullChildren();
-                return;
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                logger.LogWarning(ex, "Region {Region} could not pull its children's figures (attempt {Attempt}); asking again", _region.Code, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt, 10)), cancellationToken);
-            }
-        }
-    }
 
     private async Task PullChildren()
     {
