@@ -40,6 +40,7 @@ public static class GatewayExtensions
         services.AddHazardGridHealth();
         services.TryAddSingleton(RegionCatalog.Shandong);
         services.AddOptions<CircularOptions>().BindConfiguration(CircularOptions.Section);
+        services.AddSingleton<OpenWatches>();
         services.AddSingleton<CircularReader>();
         services.AddSingleton<ChromiumPrinter>();
         return services;

@@ -10,7 +10,7 @@ using HazardGrid.Rollups;
 namespace HazardGrid.Gateway.Services;
 
 /// <summary>Translates RegionService calls to region grains.</summary>
-public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, CircularReader circulars, ChromiumPrinter printer) : RegionService.RegionServiceBase
+public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenWatches watches, CircularReader circulars, ChromiumPrinter printer) : RegionService.RegionServiceBase
 {
     /// <summary>How often a watch renews its subscription and re-reads the region: a region that
     /// moved to another silo (a failure, a deactivation) lost its watchers, and picks this one up
@@ -29,6 +29,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, Circu
         // Only the latest status matters to a watcher: a slow client skips the ones in between.
         var pushed = Channel.CreateBounded<Rollups.RegionStatus>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
         var watcher = new StatusWatcher(pushed.Writer);
+        using var held = watches.Hold(watcher); // Orleans holds it only weakly: see OpenWatches
         var reference = grains.CreateObjectReference<IRegionStatusObserver>(watcher);
         try
         {
@@ -62,12 +63,18 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, Circu
         }
         finally
         {
-            grains.DeleteObjectReference<IRegionStatusObserver>(reference);
+            // Tell the region at once (its lease would drop us only minutes later), without
+            // holding up the call's end for it.
+            _ = grain.Unwatch(reference).ContinueWith(unwatched =>
+            {
+                _ = unwatched.Exception; // the region unreachable: its lease ends the subscription instead
+                grains.DeleteObjectReference<IRegionStatusObserver>(reference);
+            }, TaskScheduler.Default);
         }
     }
 
-    /// <summary>Hands pushed statuses to the stream. Held by the watching call for its whole life:
-    /// Orleans keeps only a weak reference to an observer.</summary>
+    /// <summary>Hands pushed statuses to the stream. Held in <see cref="OpenWatches"/> for the
+    /// watching call's whole life: Orleans keeps only a weak reference to an observer.</summary>
     private sealed class StatusWatcher(ChannelWriter<Rollups.RegionStatus> statuses) : IRegionStatusObserver
     {
         public Task StatusChanged(Rollups.RegionStatus status)
