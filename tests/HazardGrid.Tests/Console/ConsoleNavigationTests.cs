@@ -16,6 +16,35 @@ public sealed class ConsoleNavigationTests(ClusterFixture fixture, Chromium chro
     private async Task<string> DisplayName(string code) =>
         (await fixture.Regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = $"regions/{code}" })).DisplayName;
 
+    /// <summary>ECharts is a megabyte of script: the live figures must not wait for it. The test
+    /// holds the script back until the figures are on the page, then lets it through.</summary>
+    [Fact]
+    public async Task A_region_page_draws_its_figures_before_the_charts_library_arrives()
+    {
+        var user = await ConsoleSteps.NewAccount(fixture, "3704");
+        var page = await chromium.NewPage(fixture.JsonAddress);
+        var figuresShown = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var chartsAsked = 0;
+        await page.RouteAsync("**/console/lib/echarts/echarts.min.js", async route =>
+        {
+            Interlocked.Increment(ref chartsAsked);
+            await figuresShown.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await route.ContinueAsync();
+        });
+
+        await ConsoleSteps.SignIn(page, user);
+        await page.WaitForURLAsync("**/console/#/regions/3704");
+        await Expect(page.Locator("[data-figure=open]")).Not.ToBeEmptyAsync();
+        await Expect(page.Locator("[data-testid=live]")).Not.ToBeEmptyAsync();
+        await Expect(page.Locator("[data-testid=ranking]")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.Locator("[data-chart] canvas").CountAsync());
+
+        figuresShown.SetResult();
+        await Expect(page.Locator("[data-chart=trend] canvas")).ToBeVisibleAsync();
+        await Expect(page.Locator("[data-chart=sector] canvas")).ToBeVisibleAsync();
+        Assert.Equal(1, chartsAsked); // once per tab, however many charts
+    }
+
     [Fact]
     public async Task A_province_supervisor_signs_in_and_walks_from_the_province_to_a_town()
     {

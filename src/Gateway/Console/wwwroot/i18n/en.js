@@ -4,7 +4,7 @@ export default {
   'nav.tree': 'Region tree', 'nav.home': 'My region', 'nav.signOut': 'Sign out', 'nav.language': '中文',
   'common.loading': 'Loading…', 'common.none': 'None', 'common.forbidden': 'Not allowed',
   'common.forbiddenDetail': 'This page is outside your account\'s region.', 'common.error': 'Something went wrong: {message}',
-  'common.next': 'Next page', 'common.first': 'First page', 'common.total': '{n} in all',
+  'common.chartUnavailable': 'The chart did not load', 'common.next': 'Next page', 'common.first': 'First page', 'common.total': '{n} in all',
   'figure.open': 'Open', 'figure.overdue': 'Overdue', 'figure.escalated': 'Escalations this month',
   'figure.closedThisMonth': 'Closed this month', 'figure.overdueShare': 'Overdue share', 'figure.exposed': 'Exposed',
   'figure.watchList': 'Watch-list enterprises', 'figure.fatal': 'Fatal accidents this year',

@@ -5,7 +5,7 @@ export default {
   'nav.tree': '区划树', 'nav.home': '本级', 'nav.signOut': '退出', 'nav.language': 'English',
   'common.loading': '加载中…', 'common.none': '无', 'common.forbidden': '无权访问',
   'common.forbiddenDetail': '该页面不在您的账户管辖范围内。', 'common.error': '出错了：{message}',
-  'common.next': '下一页', 'common.first': '第一页', 'common.total': '共 {n} 条',
+  'common.chartUnavailable': '图表未能加载', 'common.next': '下一页', 'common.first': '第一页', 'common.total': '共 {n} 条',
   'figure.open': '未销号', 'figure.overdue': '逾期', 'figure.escalated': '本月升级',
   'figure.closedThisMonth': '本月销号', 'figure.overdueShare': '逾期占比', 'figure.exposed': '已曝光',
   'figure.watchList': '重点关注企业', 'figure.fatal': '今年死亡事故',

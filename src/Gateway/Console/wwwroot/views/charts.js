@@ -1,16 +1,45 @@
-// Charts with Apache ECharts (window.echarts, lib/echarts). A chart lives as long as its route:
-// it is disposed when the route's signal aborts.
+// Charts with Apache ECharts (lib/echarts, a classic script that defines window.echarts). It is
+// ~1 MB of script: loaded after a page has drawn its figures, not before (parsing it would hold up
+// the first render by half a second), once per tab. A chart lives as long as its route: it is
+// disposed when the route's signal aborts.
 import { t } from '../i18n.js';
 
+let echartsLoaded = null;
+
+function loadECharts() {
+  echartsLoaded ??= new Promise((resolve, reject) => {
+    if (window.echarts) return resolve(window.echarts);
+    const script = document.createElement('script');
+    script.src = '/console/lib/echarts/echarts.min.js';
+    script.onload = () => resolve(window.echarts);
+    script.onerror = () => { echartsLoaded = null; reject(new Error('ECharts did not load')); };
+    document.head.append(script);
+  });
+  return echartsLoaded;
+}
+
+/** A chart in element: setOption at once, drawn when ECharts has loaded (the latest option wins). */
 export function chart(element, signal) {
-  const instance = window.echarts.init(element, null, { renderer: 'canvas' });
-  const resize = () => instance.resize();
-  window.addEventListener('resize', resize);
+  let instance = null;
+  let pending = null;
+  const resize = () => instance?.resize();
+  loadECharts().then(echarts => {
+    if (signal.aborted) return;
+    instance = echarts.init(element, null, { renderer: 'canvas' });
+    window.addEventListener('resize', resize);
+    if (pending) instance.setOption(...pending);
+    pending = null;
+  }).catch(() => { element.textContent = t('common.chartUnavailable'); });
   signal.addEventListener('abort', () => {
     window.removeEventListener('resize', resize);
-    instance.dispose();
+    instance?.dispose();
   });
-  return instance;
+  return {
+    setOption(...args) {
+      if (instance) instance.setOption(...args);
+      else pending = args;
+    },
+  };
 }
 
 export function trendOption(points) {
