@@ -13,14 +13,14 @@ namespace HazardGrid.Bench;
 /// same run:
 ///   the province page's first render with live figures   ≤ 1.5 s   vs the console's static sign-in page, loaded the same way
 ///   a change's arrival on an open province page           ≤ 2 s     vs the same change seen by polling GetRegionStatus(regions/37)
-///   the province's circular for a month as PDF             ≤ 5 s     vs the same circular as HTML
+///   the province's circular for a month as PDF             ≤ 5 s     vs the same circular as HTML (first print and kept browser apart)
 /// Returns the table rows; prints the details as it goes.
 /// </summary>
 internal static class ConsoleReads
 {
     private const int Renders = 10;
     private const int Changes = 10;
-    private const int Circulars = 3;
+    private const int Circulars = 5;
     private const string Password = "bench-console-password-1";
 
     public static async Task<List<string>> RunAsync(int httpPort, CallInvoker operatorCalls, CallInvoker systemCalls, CallInvoker supervisorCalls)
@@ -114,7 +114,8 @@ internal static class ConsoleReads
 
         rows.Add($"| console: a reported hazard's arrival on the open province page (no reload), from the report's call; p50 / p99 of {Changes} | {P(arrivalMs, 50):F0} / {P(arrivalMs, 99):F0} ms | {P(pollMs, 50):F0} / {P(pollMs, 99):F0} ms until GetRegionStatus(regions/37) polled every 10 ms shows it | {P(arrivalMs, 99) / P(pollMs, 99):F1} | ≤ 2 s | {(P(arrivalMs, 99) <= 2000 ? "yes" : "no")} |");
 
-        // 3. The province's circular for last month (China time), as PDF and as HTML.
+        // 3. The province's circular for last month (China time), as PDF and as HTML. The first
+        //    PDF starts the service's printing browser; later ones find it kept.
         var china = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8));
         var month = china.AddMonths(-1).ToString("yyyy-MM", CultureInfo.InvariantCulture);
         var circulars = new RegionService.RegionServiceClient(supervisorCalls);
@@ -136,8 +137,10 @@ internal static class ConsoleReads
             htmlMs.Add(clock.Elapsed.TotalMilliseconds);
         }
 
-        Console.WriteLine($"Console: province page {P(renderMs, 50):F0} ms p50; change arrival {P(arrivalMs, 50):F0} ms p50; circular {month} PDF {pdfBytes / 1024:N0} KiB.");
-        rows.Add($"| console: the province's monthly circular ({month}) as PDF (printed by Chromium), {pdfBytes / 1024:N0} KiB; slowest of {Circulars} | {pdfMs.Max():F0} ms | {htmlMs.Max():F0} ms the same circular as HTML | {pdfMs.Max() / htmlMs.Max():F1} | ≤ 5 s | {(pdfMs.Max() <= 5000 ? "yes" : "no")} |");
+        var kept = pdfMs.Skip(1).ToList();
+        Console.WriteLine($"Console: province page {P(renderMs, 50):F0} ms p50; change arrival {P(arrivalMs, 50):F0} ms p50; circular {month} PDF {pdfBytes / 1024:N0} KiB, {string.Join(" / ", pdfMs.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture)))} ms.");
+        rows.Add($"| console: the province's monthly circular ({month}) as PDF, {pdfBytes / 1024:N0} KiB, the service's printing browser kept; slowest of {kept.Count} | {kept.Max():F0} ms | {htmlMs.Max():F0} ms the same circular as HTML, slowest of {htmlMs.Count} | {kept.Max() / htmlMs.Max():F1} | ≤ 5 s | {(kept.Max() <= 5000 ? "yes" : "no")} |");
+        rows.Add($"| console: the same PDF as the first print, the printing browser started for it | {pdfMs[0]:F0} ms | {htmlMs.Max():F0} ms as HTML | {pdfMs[0] / htmlMs.Max():F1} | ≤ 5 s | {(pdfMs[0] <= 5000 ? "yes" : "no")} |");
         return rows;
 
         async Task<double> Timed(Func<IPage, Task> load)

@@ -43,6 +43,8 @@ public sealed class ChromiumPrinter : IAsyncDisposable
     private readonly Timer _idle;
     private HeadlessChromium? _browser;
     private int _printing;
+    private int _preparing;
+    private bool _disposed;
 
     public ChromiumPrinter(IOptions<CircularOptions> options, ILogger<ChromiumPrinter> logger)
     {
@@ -67,6 +69,36 @@ public sealed class ChromiumPrinter : IAsyncDisposable
                 $"PDF needs Chromium, which this service does not find at {_options.Value.ChromiumPath} (setting {CircularOptions.Section}:ChromiumPath); "
                 + "download the circular as HTML (format=html) and print it from a browser instead");
         }
+    }
+
+    /// <summary>
+    /// Starts the printing browser in the background when a print is likely soon (someone opened a
+    /// circular's page, whose PDF link comes next) and prints <paramref name="warmUpPage"/> in it:
+    /// a new browser's first page loads the Chinese fonts, most of a cold print's time. Does nothing
+    /// without Chromium or with a browser already running.
+    /// </summary>
+    public void Prepare(string warmUpPage)
+    {
+        if (!Available || _browser is { Running: true } || Interlocked.Exchange(ref _preparing, 1) == 1)
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await PrintAsync(warmUpPage, CancellationToken.None);
+            }
+            catch (RpcException ex)
+            {
+                _logger.LogDebug(ex, "Warming the printing browser up failed; the next print starts it");
+            }
+            finally
+            {
+                Volatile.Write(ref _preparing, 0);
+            }
+        });
     }
 
     public async Task<byte[]> PrintAsync(string html, CancellationToken cancellationToken)
@@ -160,6 +192,8 @@ public sealed class ChromiumPrinter : IAsyncDisposable
                 return started;
             }
 
+            ObjectDisposedException.ThrowIf(_disposed, this); // shutting down: no new browser
+
             if (_browser is { } dead)
             {
                 await dead.DisposeAsync();
@@ -213,10 +247,19 @@ public sealed class ChromiumPrinter : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _idle.DisposeAsync();
-        if (_browser is { } browser)
+        await _browserLock.WaitAsync();
+        try
         {
-            _browser = null;
-            await browser.DisposeAsync();
+            _disposed = true;
+            if (_browser is { } browser)
+            {
+                _browser = null;
+                await browser.DisposeAsync();
+            }
+        }
+        finally
+        {
+            _browserLock.Release();
         }
     }
 }

@@ -33,6 +33,12 @@ public static class CircularHtml
         }
         """;
 
+    /// <summary>A page in the circular's style and fonts (regular and bold Chinese), printed to
+    /// warm the printing browser up (<see cref="ChromiumPrinter.Prepare"/>).</summary>
+    public static string WarmUpPage { get; } =
+        "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<style>\n" + Style
+        + "\n</style>\n</head>\n<body>\n<h1>重大事故隐患排查整治情况通报</h1>\n<table><thead><tr><th>地区</th><th>逾期</th></tr></thead><tbody><tr><td>山东省</td><td>0</td></tr></tbody></table>\n</body>\n</html>\n";
+
     public static string Render(MonthlyCircular c)
     {
         var title = CircularText.Title(c);

@@ -143,6 +143,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
     {
         var region = context.ReadRegion(request.Name, regions);
         var month = CircularReader.ParseMonth(request.Month);
+        printer.Prepare(CircularHtml.WarmUpPage); // the console's circular page: its PDF link is likely next
         return CircularMapper.ToApi(await circulars.Read(region, month), request.Month, regions);
     }
 

@@ -52,6 +52,25 @@ public sealed class ChromiumPrinterTests
     }
 
     [Fact]
+    public async Task Preparing_starts_one_browser_ahead_that_the_next_print_uses()
+    {
+        await using var printer = Printer();
+        printer.Prepare(CircularHtml.WarmUpPage);
+        printer.Prepare(CircularHtml.WarmUpPage); // a second page opened meanwhile: still one browser
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (printer.BrowserProcessId is null)
+        {
+            await Task.Delay(50, limit.Token);
+        }
+
+        var prepared = printer.BrowserProcessId;
+        AssertPdf(await printer.PrintAsync(Document("一"), CancellationToken.None));
+        Assert.Equal(prepared, printer.BrowserProcessId);
+        printer.Prepare(CircularHtml.WarmUpPage); // running already: nothing to do
+        Assert.Equal(prepared, printer.BrowserProcessId);
+    }
+
+    [Fact]
     public async Task A_browser_that_died_is_replaced_at_the_next_print()
     {
         await using var printer = Printer();

@@ -23,9 +23,19 @@ async function answer(response) {
   return body;
 }
 
+const early = new Map();
+
+/** Starts a GET now that a page will ask for soon (the first page's figures, while the console
+ * is still asking who is signed in); that page's get() then takes this answer once. */
+export function getEarly(path) {
+  early.set(path, fetch(path, { headers: { Accept: 'application/json' }, credentials: 'same-origin' }));
+}
+
 export async function get(path, query) {
   const url = query ? `${path}?${query}` : path;
-  return answer(await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' }));
+  const started = early.get(url);
+  early.delete(url);
+  return answer(await (started ?? fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })));
 }
 
 export async function post(path, body) {

@@ -1,6 +1,6 @@
 // The console's router: hash routes, so every page is a bookmarkable URL served by the one page
 // /console/. Each route renders into <main>; leaving a route aborts its work (the watch stream).
-import { get, ApiError } from './api.js';
+import { get, getEarly, ApiError } from './api.js';
 import { t, language, switchLanguage } from './i18n.js';
 import { forbidden, failure, h } from './dom.js';
 import { renderTree } from './views/tree.js';
@@ -56,6 +56,9 @@ function translateStatic() {
 }
 
 async function start() {
+  // A region's page (the usual first page) needs its status: ask for it alongside the account.
+  const region = location.hash.match(/^#\/regions\/(\d{2,9})$/);
+  if (region) getEarly(`/v1/regions/${region[1]}/status`);
   const me = await get('/console/me');
   document.getElementById('who').textContent = me.userName;
   document.getElementById('nav-home').href = `#/regions/${me.region}`;
