@@ -21,6 +21,9 @@ internal static class ConsoleReads
     private const int Renders = 10;
     private const int Changes = 10;
     private const int Circulars = 5;
+
+    /// <summary>The service's printing browser closes after this long without prints (default 5 min), so that the bench can see it cold again.</summary>
+    public static readonly TimeSpan KeepBrowserFor = TimeSpan.FromSeconds(10);
     private const string Password = "bench-console-password-1";
 
     public static async Task<List<string>> RunAsync(int httpPort, CallInvoker operatorCalls, CallInvoker systemCalls, CallInvoker supervisorCalls)
@@ -137,10 +140,21 @@ internal static class ConsoleReads
             htmlMs.Add(clock.Elapsed.TotalMilliseconds);
         }
 
+        // As a person does it: the circular's page in the console (GetMonthlyCircular, which starts
+        // the printing browser), then its PDF link at once, with the browser closed beforehand.
+        await Task.Delay(KeepBrowserFor + TimeSpan.FromSeconds(5));
+        var flowClock = Stopwatch.StartNew();
+        await circulars.GetMonthlyCircularAsync(new GetMonthlyCircularRequest { Name = "regions/37", Month = month });
+        var pageMs = flowClock.Elapsed.TotalMilliseconds;
+        flowClock.Restart();
+        await circulars.ExportMonthlyCircularAsync(new ExportMonthlyCircularRequest { Name = "regions/37", Month = month, Format = "pdf" }, deadline: DateTime.UtcNow.AddMinutes(2));
+        var afterPageMs = flowClock.Elapsed.TotalMilliseconds;
+
         var kept = pdfMs.Skip(1).ToList();
         Console.WriteLine($"Console: province page {P(renderMs, 50):F0} ms p50; change arrival {P(arrivalMs, 50):F0} ms p50; circular {month} PDF {pdfBytes / 1024:N0} KiB, {string.Join(" / ", pdfMs.Select(ms => ms.ToString("F0", CultureInfo.InvariantCulture)))} ms.");
         rows.Add($"| console: the province's monthly circular ({month}) as PDF, {pdfBytes / 1024:N0} KiB, the service's printing browser kept; slowest of {kept.Count} | {kept.Max():F0} ms | {htmlMs.Max():F0} ms the same circular as HTML, slowest of {htmlMs.Count} | {kept.Max() / htmlMs.Max():F1} | ≤ 5 s | {(kept.Max() <= 5000 ? "yes" : "no")} |");
         rows.Add($"| console: the same PDF as the first print, the printing browser started for it | {pdfMs[0]:F0} ms | {htmlMs.Max():F0} ms as HTML | {pdfMs[0] / htmlMs.Max():F1} | ≤ 5 s | {(pdfMs[0] <= 5000 ? "yes" : "no")} |");
+        rows.Add($"| console: the same PDF asked for right after the circular's page ({pageMs:F0} ms; it starts the printing browser, closed before) | {afterPageMs:F0} ms | {htmlMs.Max():F0} ms as HTML | {afterPageMs / htmlMs.Max():F1} | ≤ 5 s | {(afterPageMs <= 5000 ? "yes" : "no")} |");
         return rows;
 
         async Task<double> Timed(Func<IPage, Task> load)

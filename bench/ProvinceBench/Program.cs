@@ -42,7 +42,8 @@ Console.WriteLine($"Province bench: {enterprises:N0} enterprises, {hazards:N0} h
 var pgbenchRate = await PostgresBaseline.SingleRowInsertsPerSecond(connectionString, concurrency, TimeSpan.FromSeconds(10));
 
 var silo = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Silo.dll");
-using var service = new ServiceProcess(silo, Path.GetTempPath(), http: true, "--HazardGrid:Mode=PostgreSql", $"--ConnectionStrings:HazardGrid={connectionString}");
+using var service = new ServiceProcess(silo, Path.GetTempPath(), http: true, "--HazardGrid:Mode=PostgreSql", $"--ConnectionStrings:HazardGrid={connectionString}",
+    $"--HazardGrid:Circulars:KeepBrowserFor={ConsoleReads.KeepBrowserFor}"); // so that ConsoleReads sees the printing browser both cold and kept
 using var channel = LoadRunner.CreateChannel($"http://127.0.0.1:{service.GrpcPort}"); // the simulator's retries on UNAVAILABLE
 var regionsApi = new RegionService.RegionServiceClient(channel.Intercept(h => { h.Add("authorization", $"Bearer {ServiceProcess.Token()}"); return h; }));
 await WaitUntil(async () => { try { await regionsApi.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" }); return true; } catch (Grpc.Core.RpcException) { return false; } }, TimeSpan.FromSeconds(60));

@@ -6,15 +6,19 @@ import { t } from '../i18n.js';
 
 let echartsLoaded = null;
 
+// After the next frame is painted: whatever the page drew before asking for a chart is on the
+// screen before the browser spends its main thread parsing ECharts.
+const afterPaint = () => new Promise(resolve => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
 function loadECharts() {
-  echartsLoaded ??= new Promise((resolve, reject) => {
+  echartsLoaded ??= afterPaint().then(() => new Promise((resolve, reject) => {
     if (window.echarts) return resolve(window.echarts);
     const script = document.createElement('script');
     script.src = '/console/lib/echarts/echarts.min.js';
     script.onload = () => resolve(window.echarts);
     script.onerror = () => { echartsLoaded = null; reject(new Error('ECharts did not load')); };
     document.head.append(script);
-  });
+  }));
   return echartsLoaded;
 }
 
