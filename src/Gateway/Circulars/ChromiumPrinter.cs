@@ -101,6 +101,28 @@ public sealed class ChromiumPrinter : IAsyncDisposable
         });
     }
 
+    /// <summary>Starts the printing browser in the background, if none runs, while the caller
+    /// prepares the document (reading a province's circular takes a few hundred ms).</summary>
+    public void StartBrowser()
+    {
+        if (!Available || _browser is { Running: true })
+        {
+            return;
+        }
+
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Browser(CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is ChromiumException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception or OperationCanceledException)
+            {
+                _logger.LogDebug(ex, "Starting the printing browser early failed; the print starts it");
+            }
+        });
+    }
+
     public async Task<byte[]> PrintAsync(string html, CancellationToken cancellationToken)
     {
         EnsureAvailable();

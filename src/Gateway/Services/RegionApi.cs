@@ -157,6 +157,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
         if (format == CircularFormat.Pdf)
         {
             printer.EnsureAvailable(); // before the grains are asked for anything
+            printer.StartBrowser(); // while they are
         }
 
         var circular = CircularMapper.ToApi(await circulars.Read(region, month), request.Month, regions);

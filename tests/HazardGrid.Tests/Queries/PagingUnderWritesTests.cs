@@ -88,10 +88,15 @@ public sealed class PagingUnderWritesTests(PagingUnderWritesTests.Setup setup) :
 
         // Writers in parallel with the paging, on hazards of their own: new reports, and later
         // deadlines for rectifying hazards (which moves them in the order being paged).
+        // They start once the first page is answered: the listing's snapshot is taken by that page,
+        // and a report that reached the index before it would belong to the listing (a loaded
+        // machine answered the first page late enough for four of them once).
         using var stop = new CancellationTokenSource();
+        var firstPage = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var background = setup.Hazards.Values.Where(h => h.State == HazardState.Rectifying).Select(h => h.Name).Order(StringComparer.Ordinal).Where((_, i) => i % 10 == 9).ToList();
         var writer = Task.Run(async () =>
         {
+            await firstPage.Task;
             for (var round = 0; !stop.IsCancellationRequested; round++)
             {
                 var name = background[round % background.Count];
@@ -189,6 +194,7 @@ public sealed class PagingUnderWritesTests(PagingUnderWritesTests.Setup setup) :
         while (true)
         {
             var page = await Fixture.Hazards.ListHazardsAsync(request);
+            firstPage.TrySetResult();
             pages.Add(page);
             returned.AddRange(page.Hazards);
             if (page.NextPageToken.Length == 0)
