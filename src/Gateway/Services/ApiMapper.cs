@@ -131,6 +131,7 @@ public static class ApiMapper
         {
             NextStep = found.Ladder.NextStep is { } step ? ToApi(step) : Api.V1.EscalationStep.Unspecified,
             NextDueTime = found.Ladder.NextDueAt is { } due ? Timestamp.FromDateTimeOffset(due) : null,
+            NextDueProvisional = found.Ladder.NextDueProvisional,
         };
         return result;
     }

@@ -30,28 +30,4 @@ public static class ChinaTime
     }
 
     public static bool IsStock(DateTimeOffset foundAt) => foundAt < StockCutoff;
-
-    /// <summary>
-    /// Adds working days (Monday to Friday, China time) to an instant, keeping its time of day.
-    /// Public holidays and the State Council's swapped working weekends are not modelled.
-    /// </summary>
-    public static DateTimeOffset AddWorkingDays(DateTimeOffset instant, int days)
-    {
-        var local = ToChina(instant);
-        while (local.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday)
-        {
-            local = local.AddDays(1);
-        }
-
-        for (var added = 0; added < days;)
-        {
-            local = local.AddDays(1);
-            if (local.DayOfWeek is not (DayOfWeek.Saturday or DayOfWeek.Sunday))
-            {
-                added++;
-            }
-        }
-
-        return local.ToOffset(instant.Offset);
-    }
 }

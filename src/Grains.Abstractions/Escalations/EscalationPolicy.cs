@@ -18,14 +18,35 @@ public sealed record LadderRung(EscalationStep Step, int Days, bool RaisesLevel,
 [GenerateSerializer, Immutable, Alias("hg.Ladder")]
 public sealed record Ladder(Sector? Sector, SupervisionLevel? Level, bool WorkingDays, ImmutableArray<LadderRung> Rungs)
 {
-    /// <summary>When <paramref name="rung"/> falls due for a hazard whose deadline is <paramref name="deadline"/>.</summary>
-    public DateTimeOffset DueAt(LadderRung rung, DateTimeOffset deadline) =>
-        WorkingDays ? ChinaTime.AddWorkingDays(deadline, rung.Days) : deadline.AddDays(rung.Days);
+    /// <summary>
+    /// When <paramref name="rung"/> falls due for a hazard whose deadline is <paramref name="deadline"/>.
+    /// Working days follow the official <paramref name="calendar"/>; past its last year they count
+    /// Monday to Friday and the result says so (a step must fall due some time; the operator is warned).
+    /// </summary>
+    public WorkingDayResult DueAt(LadderRung rung, DateTimeOffset deadline, WorkingDayCalendar calendar) =>
+        WorkingDays ? calendar.AddWorkingDaysProvisionally(deadline, rung.Days) : new(deadline.AddDays(rung.Days), null);
 }
 
 /// <summary>The rung a hazard climbs next and when it falls due.</summary>
 [GenerateSerializer, Immutable, Alias("hg.DueRung")]
-public sealed record DueRung(LadderRung Rung, DateTimeOffset DueAt);
+public sealed record DueRung(LadderRung Rung, DateTimeOffset DueAt)
+{
+    /// <summary>
+    /// The first year a working-day count fell beyond the official calendar, counted Monday to
+    /// Friday (<see cref="WorkingDayResult.Provisional"/>); null when the due date is certain.
+    /// Not serialized: a due rung is recomputed from the policy wherever it is needed.
+    /// </summary>
+    public int? UncoveredYear
+    {
+        get => _uncoveredYear;
+        init => _uncoveredYear = value;
+    }
+
+    [NonSerialized]
+    private readonly int? _uncoveredYear;
+
+    public bool Provisional => UncoveredYear is not null;
+}
 
 /// <summary>
 /// The escalation policy: the default ladder, overrides per sector and level, and the thresholds
@@ -38,6 +59,20 @@ public sealed record EscalationPolicy(
     double RegionOverdueShareThreshold,
     int WatchListOverdueHazards)
 {
+    [NonSerialized]
+    private readonly WorkingDayCalendar? _calendar;
+
+    /// <summary>
+    /// The official working-day calendar the ladders with <see cref="Ladder.WorkingDays"/> count in
+    /// (configured with the policy at start-up). Not serialized: a policy lives in each silo's
+    /// services and is never sent, and one read back without it counts with the shipped calendar.
+    /// </summary>
+    public WorkingDayCalendar Calendar
+    {
+        get => _calendar ?? WorkingDayCalendar.Official;
+        init => _calendar = value;
+    }
+
     /// <summary>HazardGrid's default ladder over the directives' steps (docs/domain.md, "The
     /// escalation ladder"; the day counts are ours, the directives give none): letter at the
     /// deadline, circular +7 days, summons +14, public exposure and one level up +30, accident
@@ -82,7 +117,8 @@ public sealed record EscalationPolicy(
                 continue;
             }
 
-            return new DueRung(rung, ladder.DueAt(rung, deadline));
+            var due = ladder.DueAt(rung, deadline, Calendar);
+            return new DueRung(rung, due.Due) { UncoveredYear = due.UncoveredYear };
         }
 
         return null;

@@ -186,9 +186,11 @@ public enum TrailAction
 public sealed record TrailEntry(long Version, DateTimeOffset At, string Actor, string RequestId, TrailAction Action, string Detail);
 
 /// <summary>Where a hazard stands on its escalation ladder: the next rung and when it falls due
-/// (none while it is not rectifying, or when every applicable rung has fired).</summary>
+/// (none while it is not rectifying, or when every applicable rung has fired), and whether that
+/// time is provisional: counted in working days Monday to Friday beyond the official calendar's
+/// last year, so it may move when the year's schedule is added.</summary>
 [GenerateSerializer, Immutable, Alias("hg.LadderState")]
-public sealed record LadderState(EscalationStep? NextStep, DateTimeOffset? NextDueAt);
+public sealed record LadderState(EscalationStep? NextStep, DateTimeOffset? NextDueAt, bool NextDueProvisional = false);
 
 [GenerateSerializer, Immutable, Alias("hg.HazardWithTrail")]
 public sealed record HazardWithTrail(MajorHazard Hazard, ImmutableArray<TrailEntry> Trail, LadderState Ladder);

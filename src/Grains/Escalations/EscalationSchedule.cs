@@ -12,9 +12,13 @@ internal sealed class EscalationSchedule(EscalationPolicy policy, TimeSpan retry
 {
     private readonly List<(HazardFacts Hazard, DueRung Due)> _due = [];
     private readonly Dictionary<string, (EscalationStep Step, DateTime At)> _asked = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _uncoveredYears = [];
 
     /// <summary>When the next step not yet due falls due; null when none is scheduled.</summary>
     public DateTimeOffset? NextDueAt { get; private set; }
+
+    /// <summary>Years beyond the official calendar that the last plan counted Monday to Friday in.</summary>
+    public IReadOnlySet<int> UncoveredYears => _uncoveredYears;
 
     /// <summary>Whether steps are due and not yet seen fired.</summary>
     public bool HasDue => _due.Count > 0;
@@ -23,12 +27,18 @@ internal sealed class EscalationSchedule(EscalationPolicy policy, TimeSpan retry
     public void Plan(IEnumerable<HazardFacts> hazards, DateTimeOffset now)
     {
         _due.Clear();
+        _uncoveredYears.Clear();
         NextDueAt = null;
         foreach (var hazard in hazards)
         {
             if (policy.NextRung(hazard) is not { } due)
             {
                 continue;
+            }
+
+            if (due.UncoveredYear is { } year)
+            {
+                _uncoveredYears.Add(year);
             }
 
             if (due.DueAt <= now)

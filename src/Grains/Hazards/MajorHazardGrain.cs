@@ -108,7 +108,7 @@ public sealed class MajorHazardGrain(
     {
         var hazard = Existing(state.State.Hazard);
         var next = policy.NextRung(hazard.Facts);
-        return Task.FromResult(new HazardWithTrail(hazard, [.. state.State.Trail], new LadderState(next?.Rung.Step, next?.DueAt)));
+        return Task.FromResult(new HazardWithTrail(hazard, [.. state.State.Trail], new LadderState(next?.Rung.Step, next?.DueAt, next?.Provisional ?? false)));
     }
 
     public Task<HazardIndexEntry?> Find()

@@ -40,6 +40,7 @@ public sealed class TownGrain(
     EscalationPolicy policy,
     IOptions<RollupOptions> options,
     IOptions<CampaignOptions> campaign,
+    CalendarGapWarnings calendarGaps,
     ILogger<TownGrain> logger) : Grain, ITownGrain
 {
     private readonly EscalationSchedule _schedule = new(policy, options.Value.EscalationRetry);
@@ -237,6 +238,11 @@ public sealed class TownGrain(
     private void PlanLadder(DateTimeOffset now)
     {
         _schedule.Plan(_ledger.Stored.Hazards.Values, now);
+        foreach (var year in _schedule.UncoveredYears)
+        {
+            calendarGaps.Uncovered(year);
+        }
+
         AskForDueSteps();
         ArmClock();
     }

@@ -12,7 +12,7 @@ public static class GrainServiceExtensions
 {
     /// <summary>
     /// Everything the grains need from a silo, whatever its storage and clustering: the region
-    /// tree, the domain clock, the escalation policy, the rollup timing, and a start-up task that
+    /// tree, the domain clock, the working-day calendar, the escalation policy, the rollup timing, and a start-up task that
     /// wakes the region tree so every town's ladder runs (and catches up) without waiting for a query.
     /// </summary>
     public static ISiloBuilder AddHazardGrid(this ISiloBuilder silo, IConfiguration? configuration = null)
@@ -43,7 +43,12 @@ public static class GrainServiceExtensions
     {
         services.TryAddSingleton(RegionCatalog.Shandong);
         services.TryAddSingleton(DomainClock.System);
-        services.TryAddSingleton(configuration is null ? EscalationPolicy.Standard : EscalationSettings.Load(configuration));
+        // The calendar goes into the policy, which the grains already take, so that every ladder
+        // counts working days in the one configured calendar; both are read (and refused) at start-up.
+        var calendar = configuration is null ? WorkingDayCalendar.Official : CalendarSettings.Load(configuration);
+        services.TryAddSingleton(calendar);
+        services.TryAddSingleton((configuration is null ? EscalationPolicy.Standard : EscalationSettings.Load(configuration)) with { Calendar = calendar });
+        services.TryAddSingleton<CalendarGapWarnings>();
         var rollups = services.AddOptions<RollupOptions>();
         var campaign = services.AddOptions<CampaignOptions>();
         var accounts = services.AddOptions<AccountOptions>();

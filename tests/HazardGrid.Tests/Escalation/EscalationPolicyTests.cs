@@ -45,7 +45,7 @@ public sealed class EscalationPolicyTests
 
         // Friday 2025-06-13 + 3 working days = Wednesday 2025-06-18.
         var friday = new DateTimeOffset(2025, 6, 13, 17, 0, 0, ChinaTime.Offset);
-        Assert.Equal(new DateTimeOffset(2025, 6, 18, 17, 0, 0, ChinaTime.Offset), ladder.DueAt(ladder.Rungs[1], friday));
+        Assert.Equal(new DateTimeOffset(2025, 6, 18, 17, 0, 0, ChinaTime.Offset), ladder.DueAt(ladder.Rungs[1], friday, policy.Calendar).Due);
     }
 
     [Fact]
