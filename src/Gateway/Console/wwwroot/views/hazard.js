@@ -36,7 +36,8 @@ export async function renderHazard(view, [creditCode, number], context) {
       (hazard.escalations ?? []).length === 0 ? h('p', {}, t('common.none')) : table([t('events.step'), t('events.due'), t('events.fired')],
         hazard.escalations.map(e => [t(e.step), formatTime(e.dueTime), formatTime(e.fireTime)])),
       h('p', {}, ladder.nextStep && ladder.nextStep !== 'ESCALATION_STEP_UNSPECIFIED'
-        ? t('hazard.next', { step: t(ladder.nextStep), due: formatTime(ladder.nextDueTime) }) : t('hazard.noNext'))),
+        ? t('hazard.next', { step: t(ladder.nextStep), due: formatTime(ladder.nextDueTime) })
+          + (ladder.nextDueProvisional ? ' ' + t('hazard.provisional') : '') : t('hazard.noNext'))),
     h('h2', { id: 'trail' }, t('hazard.trail')),
     table([t('trail.time'), t('trail.actor'), t('trail.action'), t('trail.detail')],
       (hazard.trail ?? []).map(e => [formatTime(e.time), e.actor, t(e.action), e.detail ?? '']), { dataset: { testid: 'trail' } }),
