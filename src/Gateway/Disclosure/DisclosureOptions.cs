@@ -13,8 +13,8 @@ public sealed class DisclosureOptions
     /// <summary>Requests per second one client address may make, on average: nobody is signed in,
     /// so the address is the only thing to count by, and a public page must not be a cheap way to
     /// load the cluster.</summary>
-    public int RequestsPerSecond { get; set; } = 2;
+    public int RequestsPerSecond { get; set; } = 5;
 
     /// <summary>Requests one client address may make at once above the average.</summary>
-    public int Burst { get; set; } = 20;
+    public int Burst { get; set; } = 50;
 }
