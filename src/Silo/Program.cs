@@ -98,6 +98,7 @@ app.Lifetime.ApplicationStarted.Register(() =>
         Console.WriteLine($"  Dashboard:   http://{host}:{endpoints.HttpPort}/dashboard/   (sign in at /login with an operator token)");
         Console.WriteLine($"  Health:      http://{host}:{endpoints.HttpPort}/healthz, /readyz");
         Console.WriteLine($"  Metrics:     http://{host}:{endpoints.HttpPort}/metrics");
+        Console.WriteLine($"  Public:      http://{host}:{endpoints.HttpPort}/public/v1/regions/37/hazards.json, .atom   (no credential: the disclosure feed)");
     }
 });
 app.Run();

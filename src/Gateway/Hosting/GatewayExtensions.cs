@@ -2,6 +2,7 @@ using Google.Protobuf.Reflection;
 using Google.Rpc;
 using HazardGrid.Gateway.Circulars;
 using HazardGrid.Gateway.Console;
+using HazardGrid.Gateway.Disclosure;
 using HazardGrid.Gateway.Errors;
 using HazardGrid.Gateway.Security;
 using HazardGrid.Gateway.Services;
@@ -38,6 +39,7 @@ public static class GatewayExtensions
         services.AddGrpcReflection();
         services.AddHazardGridSecurity();
         services.AddHazardGridHealth();
+        services.AddPublicDisclosure();
         services.TryAddSingleton(RegionCatalog.Shandong);
         services.AddOptions<CircularOptions>().BindConfiguration(CircularOptions.Section);
         services.AddSingleton<OpenWatches>();
@@ -48,7 +50,8 @@ public static class GatewayExtensions
 
     /// <summary>Maps the services behind the authentication, authorization and rate limiting
     /// middleware (added here, once per process: the silo's operations endpoints rely on them too).
-    /// Only the API services require a credential; health, reflection and the probes stay anonymous.</summary>
+    /// Only the API services require a credential; health, reflection, the probes and the public
+    /// disclosure feed (<see cref="PublicDisclosure"/>, the one anonymous data surface) stay anonymous.</summary>
     public static WebApplication MapHazardGridGateway(this WebApplication endpoints)
     {
         endpoints.UseAuthentication();
@@ -63,6 +66,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcHealthChecksService();
         endpoints.MapGrpcReflectionService();
         endpoints.MapHazardGridProbes();
+        endpoints.MapPublicDisclosure();
         return endpoints;
     }
 }

@@ -17,6 +17,7 @@ public enum HazardOrder
 /// <summary>
 /// Which hazards a supervisor's list holds. Empty arrays and nulls match everything; a hazard
 /// matches when it passes every filter that is set (any of a set's values).
+/// <see cref="ClosedWithin"/> keeps a closed hazard only when it closed that recently (other states pass).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardFilter")]
 public sealed record HazardFilter(
@@ -30,8 +31,11 @@ public sealed record HazardFilter(
     DateTimeOffset? FoundBefore,
     DateTimeOffset? DeadlineFrom,
     DateTimeOffset? DeadlineBefore,
-    EscalationStep? MinStep)
+    EscalationStep? MinStep,
+    TimeSpan? ClosedWithin = null)
 {
+    // ClosedWithin came later (the public disclosure feed): appended with a default, because a
+    // positional record's members are its serialized ids.
     public static HazardFilter All { get; } = new([], [], [], [], null, null, null, null, null, null, null);
 
     /// <summary>Whether <paramref name="h"/> passes; overdue is judged at <paramref name="now"/>.</summary>
@@ -46,7 +50,9 @@ public sealed record HazardFilter(
         && (FoundBefore is not { } foundBefore || h.FoundAt < foundBefore)
         && (DeadlineFrom is null || (h.Deadline is { } d1 && d1 >= DeadlineFrom))
         && (DeadlineBefore is null || (h.Deadline is { } d2 && d2 < DeadlineBefore))
-        && (MinStep is not { } step || (!h.Escalations.IsDefaultOrEmpty && h.Escalations.Any(e => e.Step >= step)));
+        && (MinStep is not { } step || (!h.Escalations.IsDefaultOrEmpty && h.Escalations.Any(e => e.Step >= step)))
+        // Judged against the index's clock (now), not the caller's: "closed in the last N days" is domain time.
+        && (ClosedWithin is not { } within || h.Status != HazardStatus.Closed || (h.ClosedAt is { } closed && closed >= now - within));
 }
 
 /// <summary>
