@@ -28,7 +28,8 @@ internal sealed class HazardCellCounts
     {
         if (scope.CreditCode is not null || scope.RegionCode is { Length: > 6 }
             || !filter.Channels.IsDefaultOrEmpty || filter.Overdue is not null || filter.MinStep is not null
-            || filter.FoundFrom is not null || filter.FoundBefore is not null || filter.DeadlineFrom is not null || filter.DeadlineBefore is not null)
+            || filter.FoundFrom is not null || filter.FoundBefore is not null || filter.DeadlineFrom is not null || filter.DeadlineBefore is not null
+            || filter.ClosedWithin is not null)
         {
             return null;
         }
