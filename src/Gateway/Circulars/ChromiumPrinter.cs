@@ -84,21 +84,7 @@ public sealed class ChromiumPrinter : IAsyncDisposable
             return;
         }
 
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                await PrintAsync(warmUpPage, CancellationToken.None);
-            }
-            catch (RpcException ex)
-            {
-                _logger.LogDebug(ex, "Warming the printing browser up failed; the next print starts it");
-            }
-            finally
-            {
-                Volatile.Write(ref _preparing, 0);
-            }
-        });
+        InBackground(() => PrintAsync(warmUpPage, CancellationToken.None), "Warming the printing browser up", () => Volatile.Write(ref _preparing, 0));
     }
 
     /// <summary>Starts the printing browser in the background, if none runs, while the caller
@@ -110,18 +96,31 @@ public sealed class ChromiumPrinter : IAsyncDisposable
             return;
         }
 
+        InBackground(() => Browser(CancellationToken.None), "Starting the printing browser early");
+    }
+
+    /// <summary>Work ahead of a print that nobody waits for: a failure is only logged, the print
+    /// itself will start a browser and report what goes wrong.</summary>
+    private void InBackground(Func<Task> work, string what, Action? then = null) =>
         _ = Task.Run(async () =>
         {
             try
             {
-                await Browser(CancellationToken.None);
+                await work();
             }
-            catch (Exception ex) when (ex is ChromiumException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception or OperationCanceledException)
+            catch (Exception ex) when (ex is RpcException or OperationCanceledException || BrowserFailed(ex))
             {
-                _logger.LogDebug(ex, "Starting the printing browser early failed; the print starts it");
+                _logger.LogDebug(ex, "{What} failed; the next print starts a browser", what);
+            }
+            finally
+            {
+                then?.Invoke();
             }
         });
-    }
+
+    /// <summary>Chromium failed, or could not be started or talked to.</summary>
+    private static bool BrowserFailed(Exception ex) =>
+        ex is ChromiumException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception;
 
     public async Task<byte[]> PrintAsync(string html, CancellationToken cancellationToken)
     {
@@ -157,7 +156,7 @@ public sealed class ChromiumPrinter : IAsyncDisposable
 
             throw new RpcException(new Status(StatusCode.Unavailable, $"Chromium did not print the circular within {_options.Value.PdfTimeout.TotalSeconds:0} s; try again, or download it as HTML"));
         }
-        catch (Exception ex) when (ex is ChromiumException or IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception ex) when (BrowserFailed(ex))
         {
             _logger.LogError(ex, "Chromium ({Chromium}) failed to print a circular: {Errors}", _options.Value.ChromiumPath, browser?.RecentErrors);
             throw new RpcException(new Status(StatusCode.Internal, "Chromium failed to print the circular; download it as HTML instead"));
