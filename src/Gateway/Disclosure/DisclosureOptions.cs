@@ -15,6 +15,13 @@ public sealed class DisclosureOptions
     /// load the cluster.</summary>
     public int RequestsPerSecond { get; set; } = 5;
 
+    /// <summary>The feed's public address as government websites reach it (e.g.
+    /// <c>https://hazards.example.gov.cn</c>, with any path prefix the ingress adds), for the absolute
+    /// links in the feeds (<c>next</c>, <c>atom</c>, Atom's <c>self</c>). Unset: the links are paths
+    /// from the host's root (<c>/public/v1/…</c>), which readers resolve against the address they
+    /// fetched. Never taken from the request's Host header (see PublicDisclosure.Base).</summary>
+    public string? PublicBaseUrl { get; set; }
+
     /// <summary>Requests one client address may make at once above the average.</summary>
     public int Burst { get; set; } = 50;
 }

@@ -43,7 +43,12 @@ public static class PublicDisclosure
 
     public static IServiceCollection AddPublicDisclosure(this IServiceCollection services)
     {
-        services.AddOptions<DisclosureOptions>().BindConfiguration(DisclosureOptions.Section);
+        services.AddOptions<DisclosureOptions>().BindConfiguration(DisclosureOptions.Section)
+            .Validate(
+                o => string.IsNullOrWhiteSpace(o.PublicBaseUrl)
+                    || (Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "https" or "http" && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment)),
+                $"{DisclosureOptions.Section}:{nameof(DisclosureOptions.PublicBaseUrl)} must be an absolute http(s) address without query or fragment, e.g. https://hazards.example.gov.cn")
+            .ValidateOnStart();
         // Added to the rate limiter SecurityExtensions registers; its rejection (429 for plain HTTP) applies.
         services.Configure<RateLimiterOptions>(o => o.AddPolicy(RatePolicy, PerAddress));
         return services;
@@ -103,7 +108,18 @@ public static class PublicDisclosure
         return http.Response.WriteAsync(message + "\n", http.RequestAborted);
     }
 
-    private static string Base(HttpContext http) => $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{PathPrefix}/regions/";
+    /// <summary>
+    /// Where the feed's links point: the configured public address, or a path from the root of the
+    /// host the reader asked. Never the request's Host header: answers are cacheable by shared
+    /// caches (<c>public, max-age=60</c>), and a link built from a forged Host would be served to
+    /// every reader of that cache.
+    /// </summary>
+    private static string Base(HttpContext http)
+    {
+        var configured = http.RequestServices.GetRequiredService<IOptions<DisclosureOptions>>().Value.PublicBaseUrl;
+        var root = string.IsNullOrWhiteSpace(configured) ? http.Request.PathBase.ToString() : configured.TrimEnd('/');
+        return $"{root}{PathPrefix}/regions/";
+    }
 
     private static string JsonUrl(HttpContext http, string code, string? token) =>
         Base(http) + Uri.EscapeDataString(code) + "/hazards.json" + (token is null ? "" : "?page_token=" + Uri.EscapeDataString(token));

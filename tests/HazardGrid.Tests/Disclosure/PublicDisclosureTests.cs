@@ -136,6 +136,24 @@ public sealed class PublicDisclosureTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_feeds_links_never_come_from_the_requests_Host_header()
+    {
+        // Answers are cacheable by shared caches: a link built from a forged Host would reach every
+        // reader of that cache. Without a configured PublicBaseUrl the links are paths from the root.
+        using var http = Anonymous();
+        foreach (var kind in new[] { "json", "atom" })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"/public/v1/regions/{County}/hazards.{kind}");
+            request.Headers.Host = "evil.example";
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain("evil.example", body, StringComparison.OrdinalIgnoreCase);
+            Assert.Contains($"\"/public/v1/regions/{County}/hazards.atom\"", body);
+        }
+    }
+
+    [Fact]
     public async Task The_rest_of_the_API_still_refuses_a_request_without_a_credential_and_the_feed_is_read_only()
     {
         using var http = Anonymous();
