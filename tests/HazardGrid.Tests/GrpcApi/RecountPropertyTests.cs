@@ -339,6 +339,7 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
                 SummonsThisMonth = FiredThisMonth(EscalationStep.Summons),
                 ExposuresThisMonth = FiredThisMonth(EscalationStep.PublicExposure),
                 InvestigationsThisMonth = FiredThisMonth(EscalationStep.AccidentInvestigation),
+                DeadlineWarningsThisMonth = FiredThisMonth(EscalationStep.DeadlineWarning),
                 Exposed = open.Count(h => h.HasFired(EscalationStep.PublicExposure)),
                 UnderInvestigation = open.Count(h => h.HasFired(EscalationStep.AccidentInvestigation)),
                 // An enterprise is watched with an exposed open hazard or more than three overdue ones.
