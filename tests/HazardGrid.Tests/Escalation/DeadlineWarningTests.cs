@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using Google.Protobuf.WellKnownTypes;
 using HazardGrid.Api.V1;
 using HazardGrid.Escalations;
@@ -21,10 +20,7 @@ public sealed class DeadlineWarningTests : IDisposable
 
     /// <summary>The standard ladder with the default warning first: 7 days or 20% of the
     /// rectification period before the deadline, whichever is later.</summary>
-    internal static EscalationPolicy WithWarning { get; } = EscalationPolicy.Standard with
-    {
-        Default = EscalationPolicy.Standard.Default with { Rungs = EscalationPolicy.Standard.Default.Rungs.Insert(0, LadderRung.DefaultWarning) },
-    };
+    private static EscalationPolicy WithWarning => DeadlineWarningCluster.WithWarning;
 
     public void Dispose()
     {
