@@ -30,6 +30,7 @@ export default {
   'col.hazard': 'Hazard', 'col.enterprise': 'Enterprise', 'col.town': 'Town', 'col.sector': 'Sector', 'col.state': 'State',
   'col.deadline': 'Deadline', 'col.level': 'Level', 'col.found': 'Found', 'col.location': 'Location',
   'hazard.title': 'Hazard {name}', 'hazard.record': 'Record', 'hazard.trail': 'Trail', 'hazard.confirmations': 'Three-party confirmation',
+  'hazard.extension': 'Extension', 'hazard.extensionDays': '{days} days in total', 'hazard.pendingExtension': '(requested: to {deadline}, {reason}; awaiting decision)', 'hazard.ladderVersion': 'Ladder version',
   'hazard.ladder': 'Escalation ladder', 'hazard.fired': 'Fired', 'hazard.next': 'Next: {step}, due {due}', 'hazard.provisional': '(provisional: beyond the published working-day calendar, counted Monday to Friday)', 'hazard.noNext': 'No further rung due',
   'hazard.notifications': 'Notifications', 'hazard.decisions': 'Supervisor decisions',
   'hazard.criterion': 'Criterion', 'hazard.description': 'Description', 'hazard.channels': 'Channels', 'hazard.plan': 'Plan',

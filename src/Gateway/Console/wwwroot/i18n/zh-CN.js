@@ -31,6 +31,7 @@ export default {
   'col.hazard': '隐患', 'col.enterprise': '企业', 'col.town': '乡镇', 'col.sector': '行业', 'col.state': '状态',
   'col.deadline': '整改期限', 'col.level': '督办层级', 'col.found': '发现时间', 'col.location': '部位',
   'hazard.title': '隐患 {name}', 'hazard.record': '隐患档案', 'hazard.trail': '处置轨迹', 'hazard.confirmations': '三方确认',
+  'hazard.extension': '延期', 'hazard.extensionDays': '累计 {days} 天', 'hazard.pendingExtension': '（申请延至 {deadline}：{reason}；待审批）', 'hazard.ladderVersion': '升级规则版本',
   'hazard.ladder': '升级阶梯', 'hazard.fired': '已触发', 'hazard.next': '下一级：{step}，到期 {due}', 'hazard.provisional': '（暂定：超出已公布的法定工作日历，按周一至周五计算）', 'hazard.noNext': '无待触发的下一级',
   'hazard.notifications': '通知记录', 'hazard.decisions': '督办决定',
   'hazard.criterion': '判定依据', 'hazard.description': '描述', 'hazard.channels': '来源渠道', 'hazard.plan': '整改方案',
