@@ -160,7 +160,7 @@ public static class ApiMapper
             Stock = ChinaTime.IsStock(h.FoundAt),
             SupervisionLevel = ToApi(h.SupervisionLevel),
             LadderVersion = h.LadderVersion,
-            OriginalDeadline = (h.OriginalDeadline ?? (h.Status == Domain.Hazards.HazardStatus.Registered ? null : h.Deadline)) is { } o ? Timestamp.FromDateTimeOffset(o) : null,
+            OriginalDeadline = h.OriginalDeadline is { } o ? Timestamp.FromDateTimeOffset(o) : null,
             TotalExtensionDays = h.TotalExtension.TotalDays,
             PendingExtension = h.PendingExtension is { } p
                 ? new Api.V1.ExtensionRequest { Deadline = Timestamp.FromDateTimeOffset(p.NewDeadline), Reason = p.Reason, RequestedBy = p.RequestedBy, RequestTime = Timestamp.FromDateTimeOffset(p.RequestedAt) }
