@@ -12,7 +12,7 @@ namespace HazardGrid.Escalations;
 public sealed class LadderBook(EscalationPolicy current, IGrainFactory grains)
 {
     private readonly Lock _lock = new();
-    private ImmutableDictionary<int, EscalationPolicy> _versions = ImmutableDictionary<int, EscalationPolicy>.Empty;
+    private volatile ImmutableDictionary<int, EscalationPolicy> _versions = ImmutableDictionary<int, EscalationPolicy>.Empty;
     private Task<int>? _registered;
 
     /// <summary>The policy configured in this silo (new listings' ladder).</summary>
