@@ -159,6 +159,12 @@ public static class ApiMapper
             UpdateTime = Timestamp.FromDateTimeOffset(h.UpdatedAt),
             Stock = ChinaTime.IsStock(h.FoundAt),
             SupervisionLevel = ToApi(h.SupervisionLevel),
+            LadderVersion = h.LadderVersion,
+            OriginalDeadline = h.OriginalDeadline is { } o ? Timestamp.FromDateTimeOffset(o) : null,
+            TotalExtensionDays = h.TotalExtension.TotalDays,
+            PendingExtension = h.PendingExtension is { } p
+                ? new Api.V1.ExtensionRequest { Deadline = Timestamp.FromDateTimeOffset(p.NewDeadline), Reason = p.Reason, RequestedBy = p.RequestedBy, RequestTime = Timestamp.FromDateTimeOffset(p.RequestedAt) }
+                : null,
         };
         result.Escalations.AddRange(h.Escalations.Select(e => new Api.V1.Escalation
         {
@@ -218,6 +224,7 @@ public static class ApiMapper
             Exposed = f.Escalations.Exposed,
             UnderInvestigation = f.Escalations.UnderInvestigation,
             WatchListEnterprises = f.Escalations.WatchListEnterprises,
+            DeadlineWarningsThisMonth = f.Escalations.DeadlineWarningsThisMonth,
             FatalAccidentsThisYear = f.FatalAccidentsThisYear,
             DeathsThisYear = f.DeathsThisYear,
         };

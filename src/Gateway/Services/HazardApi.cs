@@ -88,6 +88,15 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
     public override Task<Hazard> RaiseSupervisionLevel(RaiseSupervisionLevelRequest request, ServerCallContext context) =>
         Single(new Api.V1.HazardUpdate { RaiseSupervisionLevel = request }, context);
 
+    public override Task<Hazard> RequestExtension(RequestExtensionRequest request, ServerCallContext context) =>
+        Single(new Api.V1.HazardUpdate { RequestExtension = request }, context);
+
+    public override Task<Hazard> DecideExtension(DecideExtensionRequest request, ServerCallContext context) =>
+        Single(new Api.V1.HazardUpdate { DecideExtension = request }, context);
+
+    public override Task<Hazard> ReplanHazard(ReplanHazardRequest request, ServerCallContext context) =>
+        Single(new Api.V1.HazardUpdate { ReplanHazard = request }, context);
+
     public override async Task<Hazard> GetHazard(GetHazardRequest request, ServerCallContext context)
     {
         var key = ResourceNames.ParseHazard(request.Name);
@@ -186,10 +195,12 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
         }
     }
 
-    /// <summary>Supervisors decide (extend a deadline, raise the level); systems make every other
-    /// update. Where the hazard is, and at which level, the enterprise grain checks.</summary>
+    /// <summary>Supervisors decide (extend a deadline, raise the level, decide an extension request,
+    /// re-plan the ladder); systems make every other update, an extension request included (on the
+    /// enterprise's behalf). Where the hazard is, and at which level, the enterprise grain checks.</summary>
     private static WriteRequest Write(Api.V1.HazardUpdate update, string requestId, ServerCallContext context, string field) =>
         update.UpdateCase is Api.V1.HazardUpdate.UpdateOneofCase.ExtendDeadline or Api.V1.HazardUpdate.UpdateOneofCase.RaiseSupervisionLevel
+            or Api.V1.HazardUpdate.UpdateOneofCase.DecideExtension or Api.V1.HazardUpdate.UpdateOneofCase.ReplanHazard
             ? context.SupervisorDecision(requestId, field)
             : context.SystemWrite(requestId, field);
 
@@ -215,6 +226,12 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
                 () => new Hazards.ExtendDeadline(ApiMapper.ToDomain(update.ExtendDeadline.Deadline, "deadline"), update.ExtendDeadline.Reason, update.ExtendDeadline.DecidedBy), update.ExtendDeadline.RequestId),
             Api.V1.HazardUpdate.UpdateOneofCase.RaiseSupervisionLevel => (update.RaiseSupervisionLevel.Name, "raise_supervision_level",
                 () => new Hazards.RaiseSupervisionLevel(update.RaiseSupervisionLevel.Reason, update.RaiseSupervisionLevel.DecidedBy), update.RaiseSupervisionLevel.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.RequestExtension => (update.RequestExtension.Name, "request_extension",
+                () => new Hazards.RequestExtension(ApiMapper.ToDomain(update.RequestExtension.Deadline, "deadline"), update.RequestExtension.Reason), update.RequestExtension.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.DecideExtension => (update.DecideExtension.Name, "decide_extension",
+                () => new Hazards.DecideExtension(update.DecideExtension.Approve, update.DecideExtension.Reason, update.DecideExtension.DecidedBy), update.DecideExtension.RequestId),
+            Api.V1.HazardUpdate.UpdateOneofCase.ReplanHazard => (update.ReplanHazard.Name, "replan_hazard",
+                () => new Hazards.ReplanLadder(update.ReplanHazard.Reason, update.ReplanHazard.DecidedBy), update.ReplanHazard.RequestId),
             _ => throw DomainException.Invalid(path, "must hold one update (start_rectification, record_progress, …)"),
         };
 

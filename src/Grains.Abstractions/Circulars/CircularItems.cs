@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using HazardGrid.Accidents;
+using HazardGrid.Escalations;
 using HazardGrid.Rollups;
 using HazardGrid.Statistics;
 
@@ -31,9 +32,10 @@ public sealed record CircularItems(ImmutableArray<HazardFacts> Hazards, Immutabl
         return new([.. list.SelectMany(p => p.Hazards)], [.. list.SelectMany(p => p.FatalAccidents)]);
     }
 
-    /// <summary>A step fired in [start, until): the window the statistics count ladder steps in.</summary>
+    /// <summary>A step fired in [start, until): the window the statistics count ladder steps in. A
+    /// deadline warning is no sanction, so it does not put a hazard in the circular.</summary>
     public static bool FiredIn(HazardFacts h, DateTimeOffset start, DateTimeOffset until) =>
-        !h.Escalations.IsDefault && h.Escalations.Any(e => start <= e.FiredAt && e.FiredAt < until);
+        !h.Escalations.IsDefault && h.Escalations.Any(e => e.Step.IsSanction() && start <= e.FiredAt && e.FiredAt < until);
 }
 
 /// <summary>A fatal accident with its enterprise's name as the town's directory holds it (null

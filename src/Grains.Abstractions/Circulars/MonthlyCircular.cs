@@ -31,7 +31,7 @@ public sealed record MonthlyCircular(
         var (start, until) = (statistics.Period.Start, statistics.Until);
         var steps = items.Hazards
             .Where(h => !h.Escalations.IsDefault)
-            .SelectMany(h => h.Escalations.Where(e => start <= e.FiredAt && e.FiredAt < until).Select(e => new CircularStep(h, e)))
+            .SelectMany(h => h.Escalations.Where(e => e.Step.IsSanction() && start <= e.FiredAt && e.FiredAt < until).Select(e => new CircularStep(h, e)))
             .OrderBy(s => s.Step.FiredAt).ThenBy(s => s.Hazard.HazardId, StringComparer.Ordinal).ThenBy(s => s.Step.Step)
             .ToImmutableArray();
         return new(
@@ -39,7 +39,7 @@ public sealed record MonthlyCircular(
             CircularRank.Of(children.Select(c => (c.Region, c.Statistics.Total))),
             [.. items.Hazards.Where(h => StatisticsCount.IsOverdueAt(h, until)).OrderBy(h => h.Deadline).ThenBy(h => h.HazardId, StringComparer.Ordinal)],
             [.. items.Hazards.Where(h => CircularItems.FiredIn(h, start, until))
-                .OrderByDescending(h => h.Escalations.Where(e => e.FiredAt < until).Max(e => e.FiredAt)).ThenBy(h => h.HazardId, StringComparer.Ordinal)],
+                .OrderByDescending(h => h.Escalations.Where(e => e.Step.IsSanction() && e.FiredAt < until).Max(e => e.FiredAt)).ThenBy(h => h.HazardId, StringComparer.Ordinal)],
             steps,
             [.. items.FatalAccidents.OrderBy(a => a.Accident.OccurredAt).ThenBy(a => a.Accident.Id, StringComparer.Ordinal)]);
     }

@@ -18,6 +18,11 @@ public enum EscalationStep
     Summons = 3,                // 约谈
     PublicExposure = 4,         // 曝光
     AccidentInvestigation = 5,  // 按事故调查处理
+
+    /// <summary>A warning to the principal and the supervising office before the deadline (到期预警),
+    /// the only rung that falls due before it (issue 11 part 3). Numbered last because numbers are
+    /// never reused; on a ladder it comes first.</summary>
+    DeadlineWarning = 6,
 }
 
 /// <summary>
@@ -26,6 +31,17 @@ public enum EscalationStep
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.EscalationRecord")]
 public sealed record EscalationRecord(EscalationStep Step, DateTimeOffset DueAt, DateTimeOffset FiredAt, string Trigger);
+
+public static class EscalationSteps
+{
+    /// <summary>A sanction for slow rectification (letter to investigation), as opposed to the
+    /// warning before the deadline: statistics and circulars count sanctions only.</summary>
+    public static bool IsSanction(this EscalationStep step) => step != EscalationStep.DeadlineWarning;
+
+    /// <summary>The order the ladder climbs in: the warning below every sanction (its number, 6,
+    /// only says it was added last).</summary>
+    public static int Rank(this EscalationStep step) => step == EscalationStep.DeadlineWarning ? 0 : (int)step;
+}
 
 public static class SupervisionLevels
 {

@@ -48,6 +48,23 @@ public sealed record RaiseSupervisionLevel(string Reason, string DecidedBy) : Ha
 [GenerateSerializer, Immutable, Alias("hg.FireEscalation")]
 public sealed record FireEscalation(Escalations.EscalationStep Step, DateTimeOffset DueAt, [property: System.Text.Json.Serialization.JsonIgnore] Notifications.Addressees Addressees) : HazardCommand;
 
+// Issue 11 parts 4 and 5: the ladder snapshot's re-plan and extension requests.
+
+/// <summary>A supervisor's decision to move a running hazard from the ladder it was listed under to
+/// the ladder in force now (the current policy); the trail names both versions.</summary>
+[GenerateSerializer, Immutable, Alias("hg.ReplanLadder")]
+public sealed record ReplanLadder(string Reason, string DecidedBy) : HazardCommand;
+
+/// <summary>The enterprise asks for a later deadline (sent by a system on its behalf); it stays
+/// pending on the hazard, one at a time, until the supervising office decides.</summary>
+[GenerateSerializer, Immutable, Alias("hg.RequestExtension")]
+public sealed record RequestExtension(DateTimeOffset NewDeadline, string Reason) : HazardCommand;
+
+/// <summary>The supervising office approves (the deadline moves, the ladder re-plans) or refuses
+/// (only recorded) the pending extension request.</summary>
+[GenerateSerializer, Immutable, Alias("hg.DecideExtension")]
+public sealed record DecideExtension(bool Approve, string Reason, string DecidedBy) : HazardCommand;
+
 /// <summary>One update of a batch: the command, its request, and the wire path of the update in the
 /// batch (e.g. <c>updates[3].close_hazard</c>) that a refusal's field is reported under.</summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardUpdate")]

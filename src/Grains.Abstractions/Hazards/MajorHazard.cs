@@ -145,14 +145,31 @@ public sealed record MajorHazard(
     string? WithdrawalReason,
     DateTimeOffset UpdatedAt,
     SupervisionLevel SupervisionLevel,
-    ImmutableArray<EscalationRecord> Escalations)
+    ImmutableArray<EscalationRecord> Escalations,
+    int LadderVersion = 0,
+    DateTimeOffset? RectificationStartedAt = null,
+    DateTimeOffset? OriginalDeadline = null,
+    ExtensionRequest? PendingExtension = null)
 {
+    // LadderVersion: the ladder version (LadderCatalog) the hazard was listed under, or moved to by
+    // a re-plan; 0 in records stored before versions were kept, which follow version 1.
+    // RectificationStartedAt: when rectification started (the start of the period a deadline
+    // warning's share counts in); null before it started and in records stored before it was kept.
+    // OriginalDeadline: the deadline set when rectification started, from which the total
+    // extension is counted; null as above (then the current deadline stands for it).
+    // PendingExtension: the enterprise's extension request awaiting the supervisor's decision.
+    // All four are appended (a positional record's members are its serialized ids).
+
+    /// <summary>How far the deadline now lies beyond the one set when rectification started
+    /// (extensions decided directly and approved requests alike); zero when none is known.</summary>
+    public TimeSpan TotalExtension => Deadline is { } d && (OriginalDeadline ?? d) is var original && d > original ? d - original : TimeSpan.Zero;
+
     public bool IsOpen => Status is HazardStatus.Registered or HazardStatus.Rectifying or HazardStatus.AwaitingVerification;
 
     /// <summary>What the rollups need to know of this hazard.</summary>
     public HazardFacts Facts => new(
         Id, Version, CreditCode, TownCode, Sector, Status, FoundAt, Deadline, ClosedAt, SupervisionLevel, Escalations,
-        Channels, RegisteredAt, UpdatedAt, EnterpriseName, Criterion, Location);
+        Channels, RegisteredAt, UpdatedAt, EnterpriseName, Criterion, Location, LadderVersion, RectificationStartedAt);
 
     public string FindingKey => HazardReport.FindingKeyOf(Criterion, Location);
 
@@ -176,7 +193,19 @@ public enum TrailAction
     DeadlineExtended = 11,
     SupervisionLevelRaised = 12,
     Escalated = 13,
+    // Issue 11 parts 4 and 5: the ladder moved to the current policy; extension requests and their
+    // decisions. Numbered from 40, leaving the numbers after 13 to parts written at the same time.
+    LadderReplanned = 40,
+    ExtensionRequested = 41,
+    ExtensionApproved = 42,
+    ExtensionRefused = 43,
 }
+
+/// <summary>An enterprise's request for a later deadline (延期申请), pending until the supervising
+/// office decides: the deadline asked for, why, who asked (the credential's subject, on behalf of
+/// the enterprise) and when.</summary>
+[GenerateSerializer, Immutable, Alias("hg.ExtensionRequest")]
+public sealed record ExtensionRequest(DateTimeOffset NewDeadline, string Reason, string RequestedBy, DateTimeOffset RequestedAt);
 
 /// <summary>
 /// One change on a hazard's audit trail: who (the pushing system), when, what, and under which

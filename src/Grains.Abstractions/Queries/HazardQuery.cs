@@ -50,7 +50,7 @@ public sealed record HazardFilter(
         && (FoundBefore is not { } foundBefore || h.FoundAt < foundBefore)
         && (DeadlineFrom is null || (h.Deadline is { } d1 && d1 >= DeadlineFrom))
         && (DeadlineBefore is null || (h.Deadline is { } d2 && d2 < DeadlineBefore))
-        && (MinStep is not { } step || (!h.Escalations.IsDefaultOrEmpty && h.Escalations.Any(e => e.Step >= step)))
+        && (MinStep is not { } step || (!h.Escalations.IsDefaultOrEmpty && h.Escalations.Any(e => e.Step.Rank() >= step.Rank())))
         // Judged against the index's clock (now), not the caller's: "closed in the last N days" is domain time.
         && (ClosedWithin is not { } within || h.Status != HazardStatus.Closed || (h.ClosedAt is { } closed && closed >= now - within));
 }

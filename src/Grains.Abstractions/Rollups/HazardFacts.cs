@@ -14,6 +14,9 @@ namespace HazardGrid.Rollups;
 /// stored before them read back with them unset (<see cref="Channels"/> default, times default,
 /// texts null) until the hazard next changes. They are appended, never inserted, because a
 /// positional record's members are its serialized ids.</para>
+/// <para><see cref="LadderVersion"/> (a number, not the ladder: facts are held for every hazard in
+/// the towns and the city indexes) and <see cref="RectificationStartedAt"/> let a town compute the
+/// same rungs the hazard fires; 0 and null in facts stored before them (version 1, see LadderCatalog).</para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardFacts")]
 public sealed record HazardFacts(
@@ -33,7 +36,9 @@ public sealed record HazardFacts(
     DateTimeOffset UpdatedAt = default,
     string? EnterpriseName = null,
     string? Criterion = null,
-    string? Location = null)
+    string? Location = null,
+    int LadderVersion = 0,
+    DateTimeOffset? RectificationStartedAt = null)
 {
     public bool IsOpen => Status is HazardStatus.Registered or HazardStatus.Rectifying or HazardStatus.AwaitingVerification;
 

@@ -12,7 +12,7 @@ namespace HazardGrid.Rollups;
 public sealed record SectorFigures(Sector Sector, int Open, int Overdue, int Closed);
 
 /// <summary>Escalation figures: open hazards by supervision level, ladder steps fired this month,
-/// and the enterprises on the watch list.</summary>
+/// and the enterprises on the watch list; deadline warnings this month last (appended).</summary>
 [GenerateSerializer, Immutable, Alias("hg.EscalationFigures")]
 public sealed record EscalationFigures(
     int AtCountyLevel,
@@ -25,7 +25,8 @@ public sealed record EscalationFigures(
     int InvestigationsThisMonth,
     int Exposed,
     int UnderInvestigation,
-    int WatchListEnterprises);
+    int WatchListEnterprises,
+    int DeadlineWarningsThisMonth = 0);
 
 /// <summary>
 /// The status figures of a set of hazards (an enterprise's, a town's, or everything under a
@@ -68,7 +69,7 @@ public sealed record HazardFigures(
         int registered = 0, rectifying = 0, awaiting = 0, closed = 0, withdrawn = 0, invalid = 0;
         int overdue = 0, closedThisMonth = 0, openStock = 0, openIncrement = 0, closedStock = 0, closedIncrement = 0;
         int county = 0, city = 0, province = 0, exposed = 0, investigated = 0;
-        var fired = new int[6];
+        var fired = new int[Enum.GetValues<EscalationStep>().Max(s => (int)s) + 1];
         var sectors = new SortedDictionary<Sector, (int Open, int Overdue, int Closed)>();
         var enterprises = new Dictionary<string, (bool Exposed, int Overdue)>(StringComparer.Ordinal);
         foreach (var h in hazards)
@@ -133,7 +134,7 @@ public sealed record HazardFigures(
             new EscalationFigures(county, city, province,
                 fired[(int)EscalationStep.WarningLetter], fired[(int)EscalationStep.Circular], fired[(int)EscalationStep.Summons],
                 fired[(int)EscalationStep.PublicExposure], fired[(int)EscalationStep.AccidentInvestigation],
-                exposed, investigated, watched),
+                exposed, investigated, watched, fired[(int)EscalationStep.DeadlineWarning]),
             thisYear.Count,
             thisYear.Sum(a => a.Deaths));
     }

@@ -103,7 +103,7 @@ public static class StatisticsCount
     /// <summary>One set's counts while they are being made.</summary>
     private sealed class Tally
     {
-        private readonly int[] _steps = new int[6];
+        private readonly int[] _steps = new int[7]; // by step number; 6 (the deadline warning) stays 0
         private readonly List<int> _days = [];
         private int _found, _closed, _onTime, _late, _open, _overdue;
 
@@ -115,7 +115,8 @@ public static class StatisticsCount
             {
                 foreach (var e in h.Escalations)
                 {
-                    _steps[(int)e.Step] += start <= e.FiredAt && e.FiredAt < until ? 1 : 0;
+                    // Statistics count sanctions; a deadline warning is not one.
+                    _steps[(int)e.Step] += e.Step.IsSanction() && start <= e.FiredAt && e.FiredAt < until ? 1 : 0;
                 }
             }
 

@@ -373,7 +373,7 @@ public sealed class EnterpriseGrain(
     /// Which roles may send which commands is the gateway's check; this one needs the hazard.</summary>
     private static void RequireDecisionScope(MajorHazard hazard, HazardCommand command, WriteRequest request, string field)
     {
-        if (request.Scope is { } scope && command is ExtendDeadline or RaiseSupervisionLevel)
+        if (request.Scope is { } scope && command is ExtendDeadline or RaiseSupervisionLevel or DecideExtension or ReplanLadder)
         {
             scope.RequireDecision(hazard.SupervisionLevel, field);
         }

@@ -6,9 +6,10 @@ namespace HazardGrid.Escalations;
 /// <summary>
 /// A town's schedule of ladder steps: which of its hazards have a step due, and when the next one
 /// falls due. It decides when to ask, never whether a step fires: the hazard decides that
-/// (<see cref="EscalationPolicy.NextRung"/> on its own state), so asking twice is harmless.
+/// (<see cref="EscalationPolicy.NextRung"/> on its own state), so asking twice is harmless. Each
+/// hazard is planned on its own ladder version (<paramref name="ladders"/>), as the hazard fires it.
 /// </summary>
-internal sealed class EscalationSchedule(EscalationPolicy policy, TimeSpan retry)
+internal sealed class EscalationSchedule(LadderBook ladders, TimeSpan retry)
 {
     private readonly List<(HazardFacts Hazard, DueRung Due)> _due = [];
     private readonly Dictionary<string, (EscalationStep Step, DateTime At)> _asked = new(StringComparer.Ordinal);
@@ -31,7 +32,7 @@ internal sealed class EscalationSchedule(EscalationPolicy policy, TimeSpan retry
         NextDueAt = null;
         foreach (var hazard in hazards)
         {
-            if (policy.NextRung(hazard) is not { } due)
+            if (ladders.For(hazard.LadderVersion).NextRung(hazard) is not { } due)
             {
                 continue;
             }

@@ -22,15 +22,18 @@ public static class HazardLifecycle
 
     private static readonly TimeSpan s_clockSkew = TimeSpan.FromMinutes(5);
 
-    public static (MajorHazard Hazard, TrailEntry Entry) Register(string id, HazardRegistration registration, WriteRequest request, DateTimeOffset now)
+    /// <summary>A new record, listed under ladder version <paramref name="ladderVersion"/> (the policy
+    /// in force now), which it keeps until a supervisor re-plans it.</summary>
+    public static (MajorHazard Hazard, TrailEntry Entry) Register(string id, HazardRegistration registration, WriteRequest request, DateTimeOffset now, int ladderVersion = 0)
     {
         var report = registration.Report;
         var hazard = new MajorHazard(
             id, 1, report.CreditCode, registration.EnterpriseName, registration.TownCode, report.Sector,
             [report.Channel], report.Criterion, report.Location, report.Description, report.FoundAt, now,
-            HazardStatus.Registered, null, null, 0, [], null, null, now, report.ListingLevel, []);
+            HazardStatus.Registered, null, null, 0, [], null, null, now, report.ListingLevel, [], ladderVersion);
         return (hazard, Entry(hazard, request, now, TrailAction.Registered,
-            $"registered via {report.Channel}: {report.Criterion} at {report.Location}; listed for {SupervisionLevels.Describe(hazard.SupervisionLevel)} supervision"));
+            $"registered via {report.Channel}: {report.Criterion} at {report.Location}; listed for {SupervisionLevels.Describe(hazard.SupervisionLevel)} supervision"
+            + (ladderVersion > 0 ? $" under escalation ladder version {ladderVersion}" : string.Empty)));
     }
 
     public static (MajorHazard Hazard, TrailEntry Entry) ReportAgain(MajorHazard hazard, ReportChannel channel, WriteRequest request, DateTimeOffset now)
@@ -44,9 +47,15 @@ public static class HazardLifecycle
 
     /// <summary>Applies a command. A null entry means the command changed nothing (a ladder step that
     /// is no longer due), so there is nothing to store.</summary>
-    public static (MajorHazard Hazard, TrailEntry? Entry) Apply(MajorHazard hazard, HazardCommand command, WriteRequest request, DateTimeOffset now, EscalationPolicy policy) =>
+    /// <remarks><paramref name="policy"/> is the hazard's own ladder (the version it is listed under)
+    /// with today's thresholds and cap; <paramref name="currentLadderVersion"/> the version in force
+    /// now, which a re-plan moves the hazard to.</remarks>
+    public static (MajorHazard Hazard, TrailEntry? Entry) Apply(MajorHazard hazard, HazardCommand command, WriteRequest request, DateTimeOffset now, EscalationPolicy policy, int currentLadderVersion = 0) =>
         command switch
         {
+            ReplanLadder c => Replan(hazard, c, request, now, currentLadderVersion),
+            RequestExtension c => RequestLater(hazard, c, request, now, policy),
+            DecideExtension c => Decide(hazard, c, request, now, policy),
             ExtendDeadline c => Extend(hazard, c, request, now),
             RaiseSupervisionLevel c => Raise(hazard, c, request, now),
             FireEscalation c => Fire(hazard, c, request, now, policy),
@@ -79,7 +88,7 @@ public static class HazardLifecycle
             throw DomainException.Invalid("deadline", $"{Format(c.Deadline)} is more than three years away");
         }
 
-        var next = Next(hazard, now) with { Status = HazardStatus.Rectifying, Deadline = c.Deadline, Plan = plan };
+        var next = Next(hazard, now) with { Status = HazardStatus.Rectifying, Deadline = c.Deadline, Plan = plan, RectificationStartedAt = now, OriginalDeadline = c.Deadline };
         return (next, Entry(next, request, now, TrailAction.RectificationStarted, $"deadline {Format(c.Deadline)}; plan: {plan}"));
     }
 
@@ -201,10 +210,110 @@ public static class HazardLifecycle
             throw DomainException.Invalid("deadline", $"{Format(c.NewDeadline)} is more than three years away");
         }
 
-        var next = Next(hazard, now) with { Deadline = c.NewDeadline };
+        // A direct decision is not capped, but counts toward the cap on requests (see TotalExtension).
+        var next = Next(hazard, now) with { Deadline = c.NewDeadline, OriginalDeadline = hazard.OriginalDeadline ?? hazard.Deadline };
         return (next, Entry(next, request, now, TrailAction.DeadlineExtended,
             $"deadline {Format(hazard.Deadline!.Value)} → {Format(c.NewDeadline)}, decided by {decidedBy}: {reason}; the ladder re-plans from the new deadline"));
     }
+
+    /// <summary>Moves a running hazard to the ladder in force now. Rungs fired stay recorded; the next
+    /// rung is read from the new ladder from then on.</summary>
+    private static (MajorHazard, TrailEntry) Replan(MajorHazard hazard, ReplanLadder c, WriteRequest request, DateTimeOffset now, int current)
+    {
+        if (!hazard.IsOpen)
+        {
+            throw DomainException.Precondition("status", $"a {Describe(hazard.Status)} hazard climbs no ladder any more");
+        }
+
+        var reason = TextLimits.Required(c.Reason, "reason", TextLimits.Note);
+        var decidedBy = TextLimits.Required(c.DecidedBy, "decided_by", TextLimits.PersonName);
+        var from = Math.Max(hazard.LadderVersion, 1);
+        if (current < 1)
+        {
+            throw DomainException.Precondition("name", "no ladder version is in force yet");
+        }
+
+        if (from == current)
+        {
+            throw DomainException.Precondition("name", $"the hazard already follows the ladder in force (version {current})");
+        }
+
+        var next = Next(hazard, now) with { LadderVersion = current };
+        return (next, Entry(next, request, now, TrailAction.LadderReplanned,
+            $"escalation ladder version {from} → {current}, decided by {decidedBy}: {reason}"));
+    }
+
+    /// <summary>The enterprise asks for a later deadline: checked now (so a request beyond the cap is
+    /// refused at once and changes nothing), recorded as pending until decided.</summary>
+    private static (MajorHazard, TrailEntry) RequestLater(MajorHazard hazard, RequestExtension c, WriteRequest request, DateTimeOffset now, EscalationPolicy policy)
+    {
+        RequireStatus(hazard, HazardStatus.Rectifying, "request an extension");
+        if (hazard.PendingExtension is { } pending)
+        {
+            throw DomainException.Precondition("name", $"an extension to {Format(pending.NewDeadline)} requested at {Format(pending.RequestedAt)} awaits a decision; one request at a time");
+        }
+
+        var reason = TextLimits.Required(c.Reason, "reason", TextLimits.Note);
+        RequireExtensionAllowed(hazard, c.NewDeadline, now, policy);
+        var next = Next(hazard, now) with { PendingExtension = new ExtensionRequest(c.NewDeadline, reason, request.Actor, now) };
+        return (next, Entry(next, request, now, TrailAction.ExtensionRequested,
+            $"extension requested: deadline {Format(hazard.Deadline!.Value)} → {Format(c.NewDeadline)}: {reason}; awaits the {SupervisionLevels.Describe(hazard.SupervisionLevel)} supervising office's decision"));
+    }
+
+    /// <summary>The supervising office decides the pending request: approval moves the deadline (the
+    /// ladder re-plans from it), a refusal is only recorded.</summary>
+    private static (MajorHazard, TrailEntry) Decide(MajorHazard hazard, DecideExtension c, WriteRequest request, DateTimeOffset now, EscalationPolicy policy)
+    {
+        if (hazard.PendingExtension is not { } pending)
+        {
+            throw DomainException.Precondition("name", "no extension request awaits a decision");
+        }
+
+        var reason = TextLimits.Required(c.Reason, "reason", TextLimits.Note);
+        var decidedBy = TextLimits.Required(c.DecidedBy, "decided_by", TextLimits.PersonName);
+        var asked = $"extension to {Format(pending.NewDeadline)} requested by {pending.RequestedBy} ({pending.Reason})";
+        if (!c.Approve)
+        {
+            var refused = Next(hazard, now) with { PendingExtension = null };
+            return (refused, Entry(refused, request, now, TrailAction.ExtensionRefused, $"{asked} refused by {decidedBy}: {reason}"));
+        }
+
+        // Checked again: time has passed and the deadline or the cap may have changed since the request.
+        RequireStatus(hazard, HazardStatus.Rectifying, "approve an extension");
+        RequireExtensionAllowed(hazard, pending.NewDeadline, now, policy);
+        var next = Next(hazard, now) with { Deadline = pending.NewDeadline, OriginalDeadline = hazard.OriginalDeadline ?? hazard.Deadline, PendingExtension = null };
+        return (next, Entry(next, request, now, TrailAction.ExtensionApproved,
+            $"{asked} approved by {decidedBy}: {reason}; deadline {Format(hazard.Deadline!.Value)} → {Format(pending.NewDeadline)}, "
+            + $"{Days(next.TotalExtension)} days extended in total of at most {policy.MaxTotalExtensionDays}; the ladder re-plans from the new deadline"));
+    }
+
+    private static void RequireExtensionAllowed(MajorHazard hazard, DateTimeOffset newDeadline, DateTimeOffset now, EscalationPolicy policy)
+    {
+        if (newDeadline == default)
+        {
+            throw DomainException.Invalid("deadline", "is required");
+        }
+
+        if (newDeadline <= hazard.Deadline)
+        {
+            throw DomainException.Invalid("deadline", $"{Format(newDeadline)} is not later than the current deadline {Format(hazard.Deadline!.Value)}");
+        }
+
+        if (newDeadline <= now)
+        {
+            throw DomainException.Invalid("deadline", $"{Format(newDeadline)} is not in the future");
+        }
+
+        var original = hazard.OriginalDeadline ?? hazard.Deadline!.Value;
+        if (newDeadline - original > TimeSpan.FromDays(policy.MaxTotalExtensionDays))
+        {
+            throw DomainException.Precondition("deadline",
+                $"{Format(newDeadline)} would extend the deadline by {Days(newDeadline - original)} days in total over the original deadline {Format(original)}; "
+                + $"at most {policy.MaxTotalExtensionDays} days are allowed (HazardGrid:Escalation:MaxTotalExtensionDays), so the latest deadline is {Format(original.AddDays(policy.MaxTotalExtensionDays))}");
+        }
+    }
+
+    private static string Days(TimeSpan span) => span.TotalDays.ToString("0.#", CultureInfo.InvariantCulture);
 
     private static (MajorHazard, TrailEntry) Raise(MajorHazard hazard, RaiseSupervisionLevel c, WriteRequest request, DateTimeOffset now)
     {

@@ -44,11 +44,14 @@ public sealed record HazardState
 public sealed class MajorHazardGrain(
     [PersistentState("hazard", StorageNames.Store)] IPersistentState<HazardState> state,
     DomainClock clock,
-    EscalationPolicy policy,
+    LadderBook ladders,
     RegionCatalog regions) : Grain, IMajorHazardGrain
 {
-    public Task<MajorHazard> Register(HazardRegistration registration, WriteRequest request) =>
-        Write(request, RequestFingerprint.Of(registration.Report), hazard =>
+    public async Task<MajorHazard> Register(HazardRegistration registration, WriteRequest request)
+    {
+        // Listed under the ladder in force now, which the hazard keeps (issue 11 part 4).
+        var ladderVersion = await ladders.CurrentVersion();
+        return await Write(request, RequestFingerprint.Of(registration.Report), hazard =>
         {
             if (hazard is not null)
             {
@@ -57,11 +60,12 @@ public sealed class MajorHazardGrain(
                 throw DomainException.Precondition("name", $"hazard {hazard.Id} is already registered");
             }
 
-            var (registered, entry) = HazardLifecycle.Register(this.GetPrimaryKeyString(), registration, request, clock.Now);
+            var (registered, entry) = HazardLifecycle.Register(this.GetPrimaryKeyString(), registration, request, clock.Now, ladderVersion);
             return (registered, entry);
         },
         (_, registered) => HazardNotices.NewHazard(registered, registration.Addressees),
         reportCreated: true);
+    }
 
     public Task<MajorHazard> RecordRepeatReport(HazardReport report, WriteRequest request) =>
         Write(request, RequestFingerprint.Of(report), hazard =>
@@ -71,11 +75,15 @@ public sealed class MajorHazardGrain(
         },
         reportCreated: false);
 
-    public Task<MajorHazard> Execute(HazardCommand command, WriteRequest request) =>
-        Write(request, RequestFingerprint.Of(command), hazard => HazardLifecycle.Apply(Existing(hazard), command, request, clock.Now, policy), NoticesOf(command));
+    public async Task<MajorHazard> Execute(HazardCommand command, WriteRequest request)
+    {
+        var current = await KnowLadder();
+        return await Write(request, RequestFingerprint.Of(command), hazard => Apply(Existing(hazard), command, request, current), NoticesOf(command));
+    }
 
     public async Task<ImmutableArray<MajorHazard>> ExecuteAll(ImmutableArray<HazardUpdate> updates)
     {
+        var ladderInForce = await KnowLadder();
         // Each update applies to the state the previous one left; only the end state is written,
         // so a refusal anywhere stores nothing (and names the refused update's field).
         var stored = state.State;
@@ -86,7 +94,7 @@ public sealed class MajorHazardGrain(
             try
             {
                 var command = update.Command;
-                var (next, result) = Step(current, update.Request, RequestFingerprint.Of(command), hazard => HazardLifecycle.Apply(Existing(hazard), command, update.Request, clock.Now, policy), NoticesOf(command));
+                var (next, result) = Step(current, update.Request, RequestFingerprint.Of(command), hazard => Apply(Existing(hazard), command, update.Request, ladderInForce), NoticesOf(command));
                 current = next;
                 results.Add(result);
             }
@@ -104,12 +112,29 @@ public sealed class MajorHazardGrain(
         return results.MoveToImmutable();
     }
 
-    public Task<HazardWithTrail> Get()
+    public async Task<HazardWithTrail> Get()
     {
         var hazard = Existing(state.State.Hazard);
-        var next = policy.NextRung(hazard.Facts);
-        return Task.FromResult(new HazardWithTrail(hazard, [.. state.State.Trail], new LadderState(next?.Rung.Step, next?.DueAt, next?.Provisional ?? false)));
+        await ladders.Ensure([hazard.LadderVersion]);
+        var next = ladders.For(hazard.LadderVersion).NextRung(hazard.Facts);
+        return new HazardWithTrail(hazard, [.. state.State.Trail], new LadderState(next?.Rung.Step, next?.DueAt, next?.Provisional ?? false));
     }
+
+    /// <summary>Makes sure this silo knows the hazard's ladder version; answers the version in force.</summary>
+    private async Task<int> KnowLadder()
+    {
+        var current = await ladders.CurrentVersion();
+        if (state.State.Hazard is { } hazard)
+        {
+            await ladders.Ensure([hazard.LadderVersion]);
+        }
+
+        return current;
+    }
+
+    /// <summary>A lifecycle command on the hazard's own ladder (the version it is listed under).</summary>
+    private (MajorHazard, TrailEntry?) Apply(MajorHazard hazard, HazardCommand command, WriteRequest request, int currentLadderVersion) =>
+        HazardLifecycle.Apply(hazard, command, request, clock.Now, ladders.For(hazard.LadderVersion), currentLadderVersion);
 
     public Task<HazardIndexEntry?> Find()
     {

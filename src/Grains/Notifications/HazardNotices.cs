@@ -31,11 +31,21 @@ public static class HazardNotices
             SupervisionLevel.City => RegionLevel.City,
             _ => RegionLevel.Province,
         });
-        var message = $"{escalation.Step}: 重大事故隐患 {hazard.Id} ({hazard.Criterion} @ {hazard.Location}) 逾期未整改, due {ChinaTime.ToChina(escalation.DueAt):yyyy-MM-dd}";
-        Notification To(RecipientRole role, string name, string? phone) =>
+        Notification To(RecipientRole role, string name, string? phone, string message) =>
             new($"{hazard.Id}/{escalation.Step}/{role}", escalation.FiredAt, hazard.Id, NotificationKind.Escalation, role, name, phone, message);
-        yield return To(RecipientRole.Principal, to.Principal.Name, to.Principal.Phone);
-        yield return To(RecipientRole.ActualController, to.ActualController.Name, to.ActualController.Phone);
-        yield return To(RecipientRole.SupervisingOffice, $"{office.Name}安委办", null);
+        if (escalation.Step == EscalationStep.DeadlineWarning)
+        {
+            // A warning before the deadline (issue 11 part 3): the principal, who must finish the
+            // work, and the office that will act at the deadline.
+            var warning = $"{escalation.Step}: 重大事故隐患 {hazard.Id} ({hazard.Criterion} @ {hazard.Location}) 整改期限将至, deadline {(hazard.Deadline is { } d ? ChinaTime.ToChina(d).ToString("yyyy-MM-dd HH:mm", System.Globalization.CultureInfo.InvariantCulture) : "-")}";
+            yield return To(RecipientRole.Principal, to.Principal.Name, to.Principal.Phone, warning);
+            yield return To(RecipientRole.SupervisingOffice, $"{office.Name}安委办", null, warning);
+            yield break;
+        }
+
+        var message = $"{escalation.Step}: 重大事故隐患 {hazard.Id} ({hazard.Criterion} @ {hazard.Location}) 逾期未整改, due {ChinaTime.ToChina(escalation.DueAt):yyyy-MM-dd}";
+        yield return To(RecipientRole.Principal, to.Principal.Name, to.Principal.Phone, message);
+        yield return To(RecipientRole.ActualController, to.ActualController.Name, to.ActualController.Phone, message);
+        yield return To(RecipientRole.SupervisingOffice, $"{office.Name}安委办", null, message);
     }
 }

@@ -38,12 +38,13 @@ public sealed class TownGrain(
     RegionCatalog regions,
     DomainClock clock,
     EscalationPolicy policy,
+    LadderBook ladders,
     IOptions<RollupOptions> options,
     IOptions<CampaignOptions> campaign,
     CalendarGapWarnings calendarGaps,
     ILogger<TownGrain> logger) : Grain, ITownGrain
 {
-    private readonly EscalationSchedule _schedule = new(policy, options.Value.EscalationRetry);
+    private readonly EscalationSchedule _schedule = new(ladders, options.Value.EscalationRetry);
     private Region _region = null!;
     private TownLedger _ledger = null!;
     private RegionReporter _reporter = null!;
@@ -78,6 +79,9 @@ public sealed class TownGrain(
             _index.Stored(stored);
         });
         await _ledger.LoadAsync();
+
+        // Every ladder version the ledger's hazards follow, before the first plan.
+        await ladders.Ensure(_ledger.Stored.Hazards.Values.Select(h => h.LadderVersion).Distinct());
         _directory = new TownDirectory([directory0, directory1, directory2, directory3], this);
         _directory.Load();
 
@@ -89,7 +93,12 @@ public sealed class TownGrain(
         Count();
     }
 
-    public Task ApplyHazardFacts(ImmutableArray<HazardFacts> facts) => _ledger.Apply(facts);
+    public async Task ApplyHazardFacts(ImmutableArray<HazardFacts> facts)
+    {
+        // A version registered by another silo since this one read the catalog is read before planning.
+        await ladders.Ensure(facts.Select(f => f.LadderVersion).Distinct());
+        await _ledger.Apply(facts);
+    }
 
     public Task ApplyFatalAccident(FatalAccident accident) => _ledger.Apply(accident);
 

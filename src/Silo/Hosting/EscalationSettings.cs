@@ -10,10 +10,19 @@ namespace HazardGrid.Silo.Hosting;
 /// <code>
 /// "Escalation": {
 ///   "RegionOverdueShareThreshold": 0.1, "WatchListOverdueHazards": 3,
-///   "Ladder": [ { "Step": "WarningLetter", "Days": 0 }, { "Step": "Circular", "Days": 7 }, ... ],
+///   "MaxTotalExtensionDays": 90,
+///   "Ladder": [ { "Step": "DeadlineWarning", "DaysBefore": 7, "ShareOfPeriodBefore": 0.2 },
+///               { "Step": "WarningLetter", "Days": 0 }, { "Step": "Circular", "Days": 7 }, ... ],
 ///   "Overrides": [ { "Sector": "Chemicals", "Level": "Province", "WorkingDays": true, "Ladder": [ ... ] } ]
 /// }
 /// </code>
+/// A <c>DeadlineWarning</c> rung (first on its ladder) falls due <c>DaysBefore</c> calendar days or
+/// <c>ShareOfPeriodBefore</c> of the rectification period before the deadline, whichever is later;
+/// with neither given, 7 days or 20% (<see cref="LadderRung.DefaultWarning"/>: the directives give
+/// no number). The default ladder has no warning: adding one is a policy change, which applies to
+/// hazards listed from then on (and to running ones a supervisor re-plans).
+/// <c>MaxTotalExtensionDays</c> caps how far approved extension requests may move a deadline past
+/// the one set when rectification started (default <see cref="EscalationPolicy.DefaultMaxTotalExtensionDays"/>).
 /// </summary>
 public sealed class EscalationSettings
 {
@@ -22,6 +31,8 @@ public sealed class EscalationSettings
     public double? RegionOverdueShareThreshold { get; set; }
 
     public int? WatchListOverdueHazards { get; set; }
+
+    public int? MaxTotalExtensionDays { get; set; }
 
     public bool WorkingDays { get; set; }
 
@@ -38,6 +49,12 @@ public sealed class EscalationSettings
         public bool RaisesLevel { get; set; }
 
         public string? OnlyAtLevel { get; set; }
+
+        /// <summary>DeadlineWarning only: calendar days before the deadline.</summary>
+        public int? DaysBefore { get; set; }
+
+        /// <summary>DeadlineWarning only: the share of the rectification period before the deadline, in [0, 1).</summary>
+        public double? ShareOfPeriodBefore { get; set; }
     }
 
     public sealed class OverrideSettings
@@ -67,7 +84,8 @@ public sealed class EscalationSettings
                 o.WorkingDays,
                 Rungs(o.Ladder ?? [], $"Overrides[{i}].Ladder", problems)))],
             settings.RegionOverdueShareThreshold ?? standard.RegionOverdueShareThreshold,
-            settings.WatchListOverdueHazards ?? standard.WatchListOverdueHazards);
+            settings.WatchListOverdueHazards ?? standard.WatchListOverdueHazards,
+            settings.MaxTotalExtensionDays ?? standard.MaxTotalExtensionDays);
         problems.AddRange(policy.Problems());
         if (problems.Count > 0)
         {
@@ -80,11 +98,35 @@ public sealed class EscalationSettings
     }
 
     private static ImmutableArray<LadderRung> Rungs(List<RungSettings> rungs, string path, List<string> problems) =>
-        [.. rungs.Select((r, i) => new LadderRung(
-            Parse<EscalationStep>(r.Step, $"{path}[{i}].Step", problems, required: true) ?? default,
-            r.Days,
-            r.RaisesLevel,
-            Parse<SupervisionLevel>(r.OnlyAtLevel, $"{path}[{i}].OnlyAtLevel", problems)))];
+        [.. rungs.Select((r, i) => Rung(r, Parse<EscalationStep>(r.Step, $"{path}[{i}].Step", problems, required: true) ?? default, $"{path}[{i}]", problems))];
+
+    private static LadderRung Rung(RungSettings r, EscalationStep step, string path, List<string> problems)
+    {
+        var level = Parse<SupervisionLevel>(r.OnlyAtLevel, $"{path}.OnlyAtLevel", problems);
+        if (step != EscalationStep.DeadlineWarning)
+        {
+            if (r.DaysBefore is not null || r.ShareOfPeriodBefore is not null)
+            {
+                problems.Add($"{path}: DaysBefore and ShareOfPeriodBefore belong to a DeadlineWarning rung only");
+            }
+
+            return new LadderRung(step, r.Days, r.RaisesLevel, level);
+        }
+
+        if (r.DaysBefore is < 0)
+        {
+            problems.Add($"{path}.DaysBefore is {r.DaysBefore}; it counts days before the deadline and cannot be negative");
+        }
+
+        // Neither given: the defaults; one given: only that one.
+        var defaults = LadderRung.DefaultWarning;
+        var (days, share) = (r.DaysBefore, r.ShareOfPeriodBefore) switch
+        {
+            (null, null) => (defaults.Days, defaults.PeriodShareBefore),
+            _ => (-(r.DaysBefore ?? 0), r.ShareOfPeriodBefore ?? 0),
+        };
+        return new LadderRung(step, days, r.RaisesLevel, level, share);
+    }
 
     private static T? Parse<T>(string? text, string path, List<string> problems, bool required = false)
         where T : struct, Enum

@@ -19,6 +19,10 @@ public static class GrainServiceExtensions
     {
         silo.Services.AddHazardGridDomain(configuration);
 
+        // The silo's copy of the ladder catalog; it takes the policy registered last, so a test (or a
+        // host) that replaces the policy replaces the version new listings get.
+        silo.Services.TryAddSingleton(services => new LadderBook(services.GetRequiredService<EscalationPolicy>(), services.GetRequiredService<IGrainFactory>()));
+
         // Idle enterprises and hazards are collected after a minute ([CollectionAgeLimit]); Orleans
         // wants the collection quantum shorter than any age limit.
         silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionQuantum = TimeSpan.FromSeconds(30));

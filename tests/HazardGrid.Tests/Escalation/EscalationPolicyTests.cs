@@ -49,6 +49,38 @@ public sealed class EscalationPolicyTests
     }
 
     [Fact]
+    public void A_deadline_warning_rung_takes_the_default_offsets_falls_due_at_the_later_of_them_and_must_come_first()
+    {
+        var policy = Load(
+            ("MaxTotalExtensionDays", "60"),
+            ("Ladder:0:Step", "DeadlineWarning"),
+            ("Ladder:1:Step", "WarningLetter"), ("Ladder:1:Days", "0"),
+            ("Ladder:2:Step", "Circular"), ("Ladder:2:Days", "7"));
+        Assert.Equal(LadderRung.DefaultWarning, policy.Default.Rungs[0]);
+        Assert.Equal(60, policy.MaxTotalExtensionDays);
+        Assert.Equal(EscalationPolicy.DefaultMaxTotalExtensionDays, Load().MaxTotalExtensionDays);
+
+        // 7 days before is later for a long period, a fifth of the period for a short one.
+        var start = new DateTimeOffset(2025, 6, 10, 9, 0, 0, ChinaTime.Offset);
+        Assert.Equal(start.AddDays(93), Ladder.WarningDueAt(LadderRung.DefaultWarning, start.AddDays(100), start));
+        Assert.Equal(start.AddDays(8), Ladder.WarningDueAt(LadderRung.DefaultWarning, start.AddDays(10), start));
+        var onlyDays = Load(("Ladder:0:Step", "DeadlineWarning"), ("Ladder:0:DaysBefore", "3"), ("Ladder:1:Step", "WarningLetter"));
+        Assert.Equal((-3, 0.0), (onlyDays.Default.Rungs[0].Days, onlyDays.Default.Rungs[0].PeriodShareBefore));
+
+        // A different ladder is a different version; the same ladder is the same one.
+        Assert.NotEqual(Load().LadderKey, policy.LadderKey);
+        Assert.Equal(Load().LadderKey, EscalationPolicy.Standard.LadderKey);
+
+        var ex = Assert.Throws<InvalidOperationException>(() => Load(
+            ("Ladder:0:Step", "WarningLetter"), ("Ladder:0:Days", "0"),
+            ("Ladder:1:Step", "DeadlineWarning"), ("Ladder:1:ShareOfPeriodBefore", "1.5"),
+            ("Ladder:2:Step", "Circular"), ("Ladder:2:Days", "7"), ("Ladder:2:DaysBefore", "2")));
+        Assert.Contains("Ladder[1] (DeadlineWarning) must be the first rung", ex.Message);
+        Assert.Contains("it must be in [0, 1)", ex.Message);
+        Assert.Contains("Ladder[2]: DaysBefore and ShareOfPeriodBefore belong to a DeadlineWarning rung only", ex.Message);
+    }
+
+    [Fact]
     public void A_bad_policy_is_refused_with_every_problem_named()
     {
         var ex = Assert.Throws<InvalidOperationException>(() => Load(

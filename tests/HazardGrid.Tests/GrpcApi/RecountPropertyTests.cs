@@ -22,7 +22,20 @@ namespace HazardGrid.Tests.GrpcApi;
 /// seed and step it happened at. The cluster is this class's own: the test asserts whole cities
 /// and the province, and moves the clock by months.
 /// </remarks>
-public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelper output) : IClassFixture<ClusterFixture>
+public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelper output)
+    : RecountProperty(fixture, output, warnings: false), IClassFixture<ClusterFixture>;
+
+/// <summary>
+/// The same random sequences on a cluster whose ladder warns before the deadline (7 days or 20% of
+/// the rectification period before it, whichever is later): the warnings fire as the model
+/// predicts and every region's figures, warnings this month included, equal the model's count.
+/// </summary>
+public sealed class RecountWithDeadlineWarningsTests(DeadlineWarningCluster fixture, ITestOutputHelper output)
+    : RecountProperty(fixture, output, warnings: true), IClassFixture<DeadlineWarningCluster>;
+
+/// <summary>The random sequences and the model of <see cref="RecountPropertyTests"/>, on the
+/// standard ladder or (<paramref name="warnings"/>) one with the deadline warning first.</summary>
+public abstract class RecountProperty(ClusterFixture fixture, ITestOutputHelper output, bool warnings)
 {
     private readonly ApiDriver _api = new(fixture);
 
@@ -36,7 +49,7 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
             .SelectMany(county => TestData.TownsOf(county, 2))
             .ToArray();
         var sectors = new[] { Sector.Chemicals, Sector.Gas, Sector.NonCoalMining, Sector.Fireworks, Sector.DustExplosion };
-        var model = new Model();
+        var model = new Model(warnings);
         var enterprises = new List<Api.V1.Enterprise>();
         for (var i = 0; i < 12; i++)
         {
@@ -81,6 +94,7 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
         Assert.True(all.Closed > 5 && all.AwaitingVerification > 0 && all.Withdrawn + all.Invalid > 0, $"the lifecycle was not covered: {all}");
         var fired = model.Hazards.SelectMany(h => h.Fired).Select(f => f.Step).ToHashSet();
         Assert.True(fired.IsSupersetOf([EscalationStep.WarningLetter, EscalationStep.Circular, EscalationStep.Summons, EscalationStep.PublicExposure]), $"the ladder was not climbed: only {string.Join(", ", fired)}");
+        Assert.Equal(warnings, fired.Contains(EscalationStep.DeadlineWarning));
         Assert.Contains(model.Hazards, h => h.Level != SupervisionLevel.County);
 
         // One random step; false when the product refused it, as the model predicted.
@@ -139,7 +153,7 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
             {
                 case 0:
                     var deadline = fixture.Now.AddHours(random.Next(2, 24 * 20));
-                    return await Applied(hazard.Start(deadline), () => _api.Start(name, deadline));
+                    return await Applied(hazard.Start(deadline, fixture.Now), () => _api.Start(name, deadline));
                 case 1:
                     var percent = Math.Min(100, hazard.Progress + random.Next(1, 40));
                     return await Applied(hazard.RecordProgress(percent), () => _api.Progress(name, percent));
@@ -242,7 +256,7 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
     /// The test's own account of what it did, and its own count of what the figures must be:
     /// the rules as the directives state them, written as simply as possible.
     /// </summary>
-    private sealed class Model
+    private sealed class Model(bool warnings)
     {
         private static readonly TimeSpan s_china = TimeSpan.FromHours(8);
         private static readonly DateTimeOffset s_stockCutoff = new(2024, 1, 1, 0, 0, 0, s_china);
@@ -277,7 +291,7 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
             var level = finding.Channel is ReportChannel.Inspection or ReportChannel.ExpertDiagnosis && finding.FoundByLevel != SupervisionLevel.Unspecified
                 ? finding.FoundByLevel
                 : SupervisionLevel.County;
-            var hazard = new Hazard($"enterprises/{creditCode}/hazards/{created + 1}", creditCode, town, finding.Sector, key, finding.FoundTime.ToDateTimeOffset(), level);
+            var hazard = new Hazard($"enterprises/{creditCode}/hazards/{created + 1}", creditCode, town, finding.Sector, key, finding.FoundTime.ToDateTimeOffset(), level) { Warned = warnings };
             Hazards.Add(hazard);
             return (hazard, true);
         }
@@ -339,6 +353,7 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
                 SummonsThisMonth = FiredThisMonth(EscalationStep.Summons),
                 ExposuresThisMonth = FiredThisMonth(EscalationStep.PublicExposure),
                 InvestigationsThisMonth = FiredThisMonth(EscalationStep.AccidentInvestigation),
+                DeadlineWarningsThisMonth = FiredThisMonth(EscalationStep.DeadlineWarning),
                 Exposed = open.Count(h => h.HasFired(EscalationStep.PublicExposure)),
                 UnderInvestigation = open.Count(h => h.HasFired(EscalationStep.AccidentInvestigation)),
                 // An enterprise is watched with an exposed open hazard or more than three overdue ones.
@@ -386,12 +401,27 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
 
             public bool HasFired(EscalationStep step) => Fired.Any(f => f.Step == step);
 
+            /// <summary>Whether the ladder warns before the deadline.</summary>
+            public bool Warned { get; init; }
+
+            public DateTimeOffset? StartedAt { get; private set; }
+
             /// <summary>Only a rectifying hazard climbs: the first rung not fired that applies at its level.</summary>
             public (EscalationStep Step, DateTimeOffset DueAt, bool Raises)? NextStep()
             {
                 if (State != HazardState.Rectifying)
                 {
                     return null;
+                }
+
+                // The warning: first, once, and only while nothing later has fired; 7 days or a fifth
+                // of the period from the start of rectification before the deadline, the later.
+                if (Warned && Fired.Count == 0)
+                {
+                    var deadline = Deadline!.Value;
+                    var byShare = deadline - TimeSpan.FromTicks((long)((deadline - StartedAt!.Value).Ticks * 0.2));
+                    var byDays = deadline.AddDays(-7);
+                    return (EscalationStep.DeadlineWarning, byShare > byDays ? byShare : byDays, false);
                 }
 
                 foreach (var (step, days, raises, only) in s_ladder)
@@ -405,7 +435,7 @@ public sealed class RecountPropertyTests(ClusterFixture fixture, ITestOutputHelp
                 return null;
             }
 
-            public bool Start(DateTimeOffset deadline) => Move(HazardState.Registered, HazardState.Rectifying, () => Deadline = deadline);
+            public bool Start(DateTimeOffset deadline, DateTimeOffset now) => Move(HazardState.Registered, HazardState.Rectifying, () => (Deadline, StartedAt) = (deadline, now));
 
             public bool RecordProgress(int percent) => percent >= Progress && Move(HazardState.Rectifying, HazardState.Rectifying, () => Progress = percent);
 

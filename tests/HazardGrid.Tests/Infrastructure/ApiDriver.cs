@@ -125,7 +125,7 @@ public static class Figures
         int overdue = 0, int closedThisMonth = 0, int openStock = 0, int openIncrement = 0, int closedStock = 0,
         int closedIncrement = 0, SectorFigures[]? sectors = null,
         int atCity = 0, int atProvince = 0, int letters = 0, int circulars = 0, int summons = 0, int exposures = 0,
-        int investigations = 0, int exposed = 0, int underInvestigation = 0, int watchList = 0)
+        int investigations = 0, int exposed = 0, int underInvestigation = 0, int watchList = 0, int warnings = 0)
     {
         sectors ??= [];
         var f = new HazardFigures
@@ -154,6 +154,7 @@ public static class Figures
             Exposed = exposed,
             UnderInvestigation = underInvestigation,
             WatchListEnterprises = watchList,
+            DeadlineWarningsThisMonth = warnings,
         };
         f.BySector.AddRange(sectors.OrderBy(s => s.Sector));
         return f;

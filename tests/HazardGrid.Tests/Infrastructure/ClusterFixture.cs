@@ -31,7 +31,7 @@ namespace HazardGrid.Tests.Infrastructure;
 /// asserts a whole region's figures (a county, a city, the province) or moves the clock far
 /// takes its own, as a class fixture.
 /// </remarks>
-public sealed class ClusterFixture : IAsyncLifetime
+public class ClusterFixture : IAsyncLifetime
 {
     public const string SystemId = "test-county-system";
 
@@ -68,9 +68,24 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
+    /// <summary>The escalation policy of the cluster's silos; null for the standard one. A fixture
+    /// for another policy overrides it (see <see cref="DeadlineWarningCluster"/>).</summary>
+    protected virtual Escalations.EscalationPolicy? Policy => null;
+
     public async Task InitializeAsync()
     {
-        Cluster = await TestClusters.StartAsync(new TestClusterSettings { Time = Time, Silo = silo => silo.AddIncomingGrainCallFilter(Calls) });
+        Cluster = await TestClusters.StartAsync(new TestClusterSettings
+        {
+            Time = Time,
+            Silo = silo =>
+            {
+                silo.AddIncomingGrainCallFilter(Calls);
+                if (Policy is { } policy)
+                {
+                    silo.Services.AddSingleton(policy);
+                }
+            },
+        });
 
         // As the service listens: gRPC on an HTTP/2-only (h2c) port, HTTP/JSON on an HTTP/1.1 one.
         ListenOptions? grpc = null, json = null;
@@ -124,6 +139,21 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     /// <summary>Moves domain time; towns notice on their next clock check.</summary>
     public void Advance(TimeSpan by) => Time.Advance(by);
+}
+
+/// <summary>A cluster whose ladder warns before the deadline (the standard ladder with
+/// <see cref="Escalations.LadderRung.DefaultWarning"/> first).</summary>
+public sealed class DeadlineWarningCluster : ClusterFixture
+{
+    public static Escalations.EscalationPolicy WithWarning { get; } = Escalations.EscalationPolicy.Standard with
+    {
+        Default = Escalations.EscalationPolicy.Standard.Default with
+        {
+            Rungs = Escalations.EscalationPolicy.Standard.Default.Rungs.Insert(0, Escalations.LadderRung.DefaultWarning),
+        },
+    };
+
+    protected override Escalations.EscalationPolicy? Policy => WithWarning;
 }
 
 /// <summary>One cluster for the test classes that look only at their own keys; see <see cref="ClusterFixture"/>.</summary>

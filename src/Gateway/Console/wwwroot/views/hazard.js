@@ -21,6 +21,9 @@ export async function renderHazard(view, [creditCode, number], context) {
       field('col.sector', t(hazard.sector)),
       field('col.level', t(hazard.supervisionLevel), 'level'),
       field('col.deadline', formatTime(hazard.deadline), 'deadline'),
+      field('hazard.extension', t('hazard.extensionDays', { days: Math.round((hazard.totalExtensionDays ?? 0) * 10) / 10 })
+        + (hazard.pendingExtension ? ' ' + t('hazard.pendingExtension', { deadline: formatTime(hazard.pendingExtension.deadline), reason: hazard.pendingExtension.reason ?? '' }) : ''), 'extension'),
+      field('hazard.ladderVersion', String(hazard.ladderVersion || 1)),
       field('hazard.criterion', hazard.criterion),
       field('col.location', hazard.location),
       field('hazard.description', hazard.description),
