@@ -68,9 +68,20 @@ public sealed class ClusterFixture : IAsyncLifetime
 
     public DateTimeOffset Now => Time.GetUtcNow();
 
+    /// <summary>Anything more a fixture that builds this one adds to every silo (e.g. settings), set before <see cref="InitializeAsync"/>.</summary>
+    public Action<ISiloBuilder>? Silo { get; init; }
+
     public async Task InitializeAsync()
     {
-        Cluster = await TestClusters.StartAsync(new TestClusterSettings { Time = Time, Silo = silo => silo.AddIncomingGrainCallFilter(Calls) });
+        Cluster = await TestClusters.StartAsync(new TestClusterSettings
+        {
+            Time = Time,
+            Silo = silo =>
+            {
+                silo.AddIncomingGrainCallFilter(Calls);
+                Silo?.Invoke(silo);
+            },
+        });
 
         // As the service listens: gRPC on an HTTP/2-only (h2c) port, HTTP/JSON on an HTTP/1.1 one.
         ListenOptions? grpc = null, json = null;
