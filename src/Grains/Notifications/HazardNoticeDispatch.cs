@@ -23,16 +23,19 @@ internal sealed class HazardNoticeDispatch(Grain grain, IPersistentState<HazardS
     private IGrainTimer? _timer;
     private bool _listed;
     private bool _sending;
+    private int _rounds;
 
     /// <summary>After a write (or the answer to a retried request): new notices go out now, and the
     /// hazard is listed in its town's outbox before the write is acknowledged.</summary>
-    public Task AfterWrite() => sender.Enabled ? Settle(TimeSpan.Zero, fromOutbox: false) : Task.CompletedTask;
+    public Task AfterWrite() => sender.Enabled ? Settle(_sending ? null : TimeSpan.Zero, fromOutbox: false) : Task.CompletedTask;
 
     /// <summary>The town's outbox woke this hazard: resume sending unless already under way.</summary>
     public Task Resume() => sender.Enabled ? Settle(_timer is null && !_sending ? TimeSpan.Zero : null, fromOutbox: true) : Task.CompletedTask;
 
     public async Task RecordAttempts(ImmutableArray<NoticeAttempt> attempts)
     {
+        // The round is over once its results are in; a notice made meanwhile goes in the next.
+        _sending = false;
         var before = state.State.Notifications;
         var after = NoticeOutbox.ApplyAttempts(before, attempts, sender.Options.MaxAttempts);
         if (!ReferenceEquals(before, after))
@@ -112,7 +115,7 @@ internal sealed class HazardNoticeDispatch(Grain grain, IPersistentState<HazardS
             _listed = true;
         }
 
-        if (sendAfter is { } due && !(_sending && due == TimeSpan.Zero))
+        if (sendAfter is { } due)
         {
             _timer?.Dispose();
             // One shot, re-armed by each round's results; kept alive while it waits, so the retry
@@ -135,6 +138,7 @@ internal sealed class HazardNoticeDispatch(Grain grain, IPersistentState<HazardS
         }
 
         _sending = true;
+        var round = ++_rounds;
         try
         {
             var results = await Task.WhenAll(due.Select(async notice =>
@@ -154,7 +158,12 @@ internal sealed class HazardNoticeDispatch(Grain grain, IPersistentState<HazardS
         }
         finally
         {
-            _sending = false;
+            // Unless the results already ended this round and another began.
+            if (round == _rounds)
+            {
+                _sending = false;
+            }
+
             fired?.Dispose();
         }
     }
