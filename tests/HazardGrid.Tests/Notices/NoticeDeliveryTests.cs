@@ -187,6 +187,31 @@ public sealed class NoticeDeliveryTests(NoticeWebhookFixture webhook) : IClassFi
         Assert.Equal(before, await Notices(enterprise));
     }
 
+    [Fact]
+    public async Task A_receipt_posted_as_json_as_the_readme_shows_is_recorded_and_a_bad_one_is_a_400()
+    {
+        var enterprise = await _api.Register(TestData.NewEnterprise(s_town));
+        var hazard = await Report(enterprise);
+        var principal = (await Eventually.Until(() => Notices(enterprise), n => n.Count == 2 && n.All(x => x.Delivery?.State == DeliveryState.Accepted),
+            "the notices to be accepted")).Single(n => n.RecipientRole == RecipientRole.Principal);
+        using var json = new JsonApi.JsonApiClient(_fixture.JsonAddress);
+        var path = $"/v1/{hazard.Name}:recordNoticeReceipt";
+        var body = new Dictionary<string, string>
+        {
+            ["noticeId"] = principal.Id,
+            ["outcome"] = "RECEIPT_OUTCOME_DELIVERED",
+            ["eventTime"] = _fixture.Now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["receiptId"] = "smsc-7781-0001",
+        };
+
+        var bad = await json.Post(path, new Dictionary<string, string>(body) { ["outcome"] = "RECEIPT_OUTCOME_UNSPECIFIED" });
+        Assert.True(bad.Status == HttpStatusCode.BadRequest, bad.ToString());
+        var answer = await json.Post(path, body);
+        Assert.True(answer.Status == HttpStatusCode.OK, answer.ToString());
+        Assert.Equal("DELIVERY_STATE_DELIVERED", answer.Json.GetProperty("delivery").GetProperty("state").GetString());
+        Assert.Equal(answer.As<Notification>(), (await Notices(enterprise)).Single(n => n.Id == principal.Id));
+    }
+
     private async Task<Hazard> Report(Api.V1.Enterprise enterprise) =>
         (await _api.Report(enterprise.CreditCode, ApiDriver.Finding(ReportChannel.SelfReport, Sector.Chemicals, "HG-NOTICE", "罐区", ClusterFixture.Start.AddDays(-1)))).Hazard;
 
