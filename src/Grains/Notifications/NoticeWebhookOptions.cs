@@ -80,3 +80,12 @@ public sealed class NoticeWebhookOptions
         return wait < MaxRetryAfter ? wait : MaxRetryAfter;
     }
 }
+
+/// <summary>Refuses half-configured webhook settings at start-up, with <see cref="NoticeWebhookOptions.Problem"/>'s words.</summary>
+public sealed class NoticeWebhookOptionsValidator : Microsoft.Extensions.Options.IValidateOptions<NoticeWebhookOptions>
+{
+    public Microsoft.Extensions.Options.ValidateOptionsResult Validate(string? name, NoticeWebhookOptions options) =>
+        options.Problem() is { } problem
+            ? Microsoft.Extensions.Options.ValidateOptionsResult.Fail(problem)
+            : Microsoft.Extensions.Options.ValidateOptionsResult.Success;
+}

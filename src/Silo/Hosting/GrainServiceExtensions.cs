@@ -55,9 +55,8 @@ public static class GrainServiceExtensions
         var rollups = services.AddOptions<RollupOptions>();
         var campaign = services.AddOptions<CampaignOptions>();
         var accounts = services.AddOptions<AccountOptions>();
-        var webhook = services.AddOptions<NoticeWebhookOptions>()
-            .Validate(o => o.Problem() is null, "HazardGrid:Notices:Webhook is not valid (see the silo's start-up error)")
-            .ValidateOnStart();
+        var webhook = services.AddOptions<NoticeWebhookOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NoticeWebhookOptions>, NoticeWebhookOptionsValidator>());
         services.TryAddSingleton<INoticeDelivery>(s => s.GetRequiredService<IOptions<NoticeWebhookOptions>>().Value is { Enabled: true } o
             ? new WebhookNoticeDelivery(o)
             : new NoNoticeDelivery());
