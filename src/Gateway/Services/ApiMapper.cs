@@ -309,7 +309,53 @@ public static class ApiMapper
         RecipientName = n.RecipientName,
         RecipientPhone = n.Phone ?? string.Empty,
         Message = n.Message,
+        Delivery = n.Delivery is { } d ? ToApi(d) : null,
     };
+
+    // ---- Proof of notification ----
+
+    public static NoticeDelivery ToApi(Domain.Notifications.NoticeDelivery d) => new()
+    {
+        State = ToApi(d.State),
+        Attempts = d.Attempts,
+        LastAttemptTime = d.LastAttemptAt is { } tried ? Timestamp.FromDateTimeOffset(tried) : null,
+        LastError = d.LastError ?? string.Empty,
+        AcceptTime = d.AcceptedAt is { } accepted ? Timestamp.FromDateTimeOffset(accepted) : null,
+        DeliveryTime = d.DeliveredAt is { } delivered ? Timestamp.FromDateTimeOffset(delivered) : null,
+        ReceiptId = d.ReceiptId ?? string.Empty,
+    };
+
+    public static DeliveryState ToApi(Domain.Notifications.DeliveryState s) => (DeliveryState)(int)s;
+
+    public static ReceiptOutcome ToApi(Domain.Notifications.ReceiptOutcome o) => (ReceiptOutcome)(int)o;
+
+    /// <summary>A receipt as the hazard records it; refuses, naming the field, what cannot be one.</summary>
+    public static Domain.Notifications.NoticeReceipt ToDomain(RecordNoticeReceiptRequest r, string hazardId)
+    {
+        var noticeId = TextLimits.Required(r.NoticeId, "notice_id", NoticeIdLimit);
+        if (!noticeId.StartsWith(hazardId + "/", StringComparison.Ordinal))
+        {
+            throw DomainException.Invalid("notice_id", $"is not a notice of hazard {hazardId} (its ids start with '{hazardId}/')");
+        }
+
+        var outcome = r.Outcome switch
+        {
+            ReceiptOutcome.Delivered => Domain.Notifications.ReceiptOutcome.Delivered,
+            ReceiptOutcome.Failed => Domain.Notifications.ReceiptOutcome.Failed,
+            _ => throw DomainException.Invalid("outcome", "is required: RECEIPT_OUTCOME_DELIVERED or RECEIPT_OUTCOME_FAILED"),
+        };
+        if (r.EventTime is null)
+        {
+            throw DomainException.Invalid("event_time", "is required: when the gateway says it happened");
+        }
+
+        return new(noticeId, outcome, ToDomain(r.EventTime, "event_time"), TextLimits.Required(r.ReceiptId, "receipt_id", ReceiptIdLimit),
+            TextLimits.Optional(r.Detail, "detail", ReceiptDetailLimit));
+    }
+
+    private static readonly TextLimit NoticeIdLimit = 200;
+    private static readonly TextLimit ReceiptIdLimit = 128;
+    private static readonly TextLimit ReceiptDetailLimit = 500;
 
     // ---- Enums, domain to wire ----
     // Domain and proto enums share numbers (the proto adds only X_UNSPECIFIED = 0), so most map by

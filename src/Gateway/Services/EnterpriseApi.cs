@@ -122,6 +122,22 @@ public sealed class EnterpriseApi(IGrainFactory grains, RegionCatalog regions) :
         return response;
     }
 
+    /// <summary>Proof of notification: a delivery gateway's receipt, straight to the hazard that holds
+    /// the notice (the hazard checks the caller's scope against its town; the town's figures do not
+    /// change, so neither the enterprise nor the town is involved).</summary>
+    public override async Task<Api.V1.Notification> RecordNoticeReceipt(RecordNoticeReceiptRequest request, ServerCallContext context)
+    {
+        var caller = context.Caller();
+        if (caller.Role is not CallerRole.System)
+        {
+            throw DomainException.Denied("credential.role", $"a {Caller.Describe(caller.Role)} credential cannot record receipts; only a system's can");
+        }
+
+        var key = ResourceNames.ParseHazard(request.Hazard, "hazard");
+        var receipt = ApiMapper.ToDomain(request, key.ToString());
+        return ApiMapper.ToApi(await grains.GetGrain<Hazards.IMajorHazardGrain>(key.ToString()).RecordNoticeReceipt(receipt, caller.Scope));
+    }
+
     private Task<Enterprises.Enterprise> ReadEnterprise(string code, string field, ServerCallContext context) =>
         context.ReadEnterprise(grains, code, field);
 }

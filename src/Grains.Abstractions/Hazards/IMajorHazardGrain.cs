@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using HazardGrid.Common;
 using HazardGrid.Notifications;
+using Orleans.Concurrency;
 
 namespace HazardGrid.Hazards;
 
@@ -42,6 +43,23 @@ public interface IMajorHazardGrain : IGrainWithStringKey
     /// <summary>The notification records this hazard produced (new hazard, ladder steps).</summary>
     [Alias("GetNotifications")]
     Task<ImmutableArray<Notification>> GetNotifications();
+
+    // ---- Proof of notification (delivery of the notices through the outbound webhook) ----
+
+    /// <summary>Sends this hazard's pending notices unless already under way. Called one-way by its
+    /// town's notice outbox, after a restart or a lost activation.</summary>
+    [Alias("ResumeNoticeDelivery"), OneWay]
+    Task ResumeNoticeDelivery();
+
+    /// <summary>Records webhook attempts' results. Called by the hazard itself, so the results are
+    /// applied in turn with its other writes (the calls themselves run beside them).</summary>
+    [Alias("RecordNoticeAttempts")]
+    Task RecordNoticeAttempts(ImmutableArray<NoticeAttempt> attempts);
+
+    /// <summary>Records a delivery gateway's receipt for one of this hazard's notices and answers the
+    /// notice as it now stands. <paramref name="scope"/> (the caller's) must hold the hazard's town.</summary>
+    [Alias("RecordNoticeReceipt")]
+    Task<Notification> RecordNoticeReceipt(NoticeReceipt receipt, WriteScope? scope);
 }
 
 /// <summary>A report a hazard answered: its request id, what was reported, and whether it created the record.</summary>

@@ -23,6 +23,8 @@ public enum RecipientRole
 /// <summary>
 /// A notification record: who must be told what, about which hazard. <see cref="Id"/> is
 /// deterministic (hazard, kind or ladder step, role) so recording it twice is harmless.
+/// <see cref="Delivery"/> says whether and when it left through the outbound delivery interface
+/// (null: made while no delivery was configured, so never sent).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.Notification")]
 public sealed record Notification(
@@ -33,7 +35,8 @@ public sealed record Notification(
     RecipientRole Role,
     string RecipientName,
     string? Phone,
-    string Message);
+    string Message,
+    NoticeDelivery? Delivery = null);
 
 /// <summary>The enterprise's people a hazard's notices go to, as its profile names them at the time.</summary>
 [GenerateSerializer, Immutable, Alias("hg.Addressees")]

@@ -45,8 +45,14 @@ public sealed class MajorHazardGrain(
     [PersistentState("hazard", StorageNames.Store)] IPersistentState<HazardState> state,
     DomainClock clock,
     LadderBook ladders,
-    RegionCatalog regions) : Grain, IMajorHazardGrain
+    RegionCatalog regions,
+    NoticeSender sender) : Grain, IMajorHazardGrain
 {
+    private HazardNoticeDispatch? _dispatch;
+
+    /// <summary>Sends the notices (when a delivery webhook is configured); see <see cref="HazardNoticeDispatch"/>.</summary>
+    private HazardNoticeDispatch Notices => _dispatch ??= new(this, state, sender, clock);
+
     public async Task<MajorHazard> Register(HazardRegistration registration, WriteRequest request)
     {
         // Listed under the ladder in force now, which the hazard keeps (issue 11 part 4).
@@ -109,6 +115,7 @@ public sealed class MajorHazardGrain(
             await state.WriteOrRollBackAsync(current, this);
         }
 
+        await Notices.AfterWrite();
         return results.MoveToImmutable();
     }
 
@@ -148,6 +155,12 @@ public sealed class MajorHazardGrain(
 
     public Task<ImmutableArray<Notification>> GetNotifications() => Task.FromResult<ImmutableArray<Notification>>([.. state.State.Notifications]);
 
+    public Task ResumeNoticeDelivery() => Notices.Resume();
+
+    public Task RecordNoticeAttempts(ImmutableArray<NoticeAttempt> attempts) => Notices.RecordAttempts(attempts);
+
+    public Task<Notification> RecordNoticeReceipt(NoticeReceipt receipt, WriteScope? scope) => Notices.RecordReceipt(receipt, scope, regions.Root.Code);
+
     private async Task<MajorHazard> Write(
         WriteRequest request,
         string fingerprint,
@@ -161,6 +174,7 @@ public sealed class MajorHazardGrain(
             await state.WriteOrRollBackAsync(next, this);
         }
 
+        await Notices.AfterWrite();
         return result;
     }
 
@@ -170,7 +184,7 @@ public sealed class MajorHazardGrain(
     /// entry (a ladder step no longer due) changes nothing. A report (<paramref name="reportCreated"/>
     /// set) is also added to the hazard's answered reports.
     /// </summary>
-    private static (HazardState Next, MajorHazard Result) Step(
+    private (HazardState Next, MajorHazard Result) Step(
         HazardState current,
         WriteRequest request,
         string fingerprint,
@@ -196,7 +210,7 @@ public sealed class MajorHazardGrain(
             Hazard = hazard,
             Trail = current.Trail.Add(entry),
             Requests = current.Requests.Add(new RecordedRequest<MajorHazard>(request.RequestId, fingerprint, hazard)),
-            Notifications = current.Notifications.AddRange(fresh),
+            Notifications = current.Notifications.AddRange(NoticeOutbox.Outgoing(fresh, sender.Enabled)),
             Reports = reportCreated is { } created ? [.. current.AnsweredReports, new AnsweredReport(request.RequestId, fingerprint, created)] : current.Reports,
         };
         return (next, hazard);

@@ -1,10 +1,12 @@
 using HazardGrid.Accounts;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
+using HazardGrid.Notifications;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
 using HazardGrid.Statistics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace HazardGrid.Silo.Hosting;
 
@@ -40,6 +42,7 @@ public static class GrainServiceExtensions
                 logger.LogWarning(ex, "Could not wake the region tree at start-up");
             }
         });
+        silo.AddStartupTask(WakeNoticeOutboxes);
         return silo;
     }
 
@@ -56,13 +59,47 @@ public static class GrainServiceExtensions
         var rollups = services.AddOptions<RollupOptions>();
         var campaign = services.AddOptions<CampaignOptions>();
         var accounts = services.AddOptions<AccountOptions>();
+        var webhook = services.AddOptions<NoticeWebhookOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<NoticeWebhookOptions>, NoticeWebhookOptionsValidator>());
+        services.TryAddSingleton<INoticeDelivery>(s => s.GetRequiredService<IOptions<NoticeWebhookOptions>>().Value is { Enabled: true } o
+            ? new WebhookNoticeDelivery(o)
+            : new NoNoticeDelivery());
+        services.TryAddSingleton<NoticeSender>();
         if (configuration is not null)
         {
             rollups.Bind(configuration.GetSection("HazardGrid:Rollups"));
             campaign.Bind(configuration.GetSection(CampaignOptions.Section));
             accounts.Bind(configuration.GetSection(AccountOptions.Section));
+            webhook.Bind(configuration.GetSection(NoticeWebhookOptions.Section));
         }
 
         return services;
+    }
+
+    /// <summary>
+    /// With a delivery webhook configured, wakes every town's notice outbox, so notices that were
+    /// pending when the silo stopped are sent again without waiting for a write to their hazard.
+    /// Without one, nothing (the province's start-up costs what it did).
+    /// </summary>
+    private static async Task WakeNoticeOutboxes(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        if (!services.GetRequiredService<INoticeDelivery>().Enabled)
+        {
+            return;
+        }
+
+        var grains = services.GetRequiredService<IGrainFactory>();
+        var towns = services.GetRequiredService<RegionCatalog>().All.Where(r => r.Level == RegionLevel.Town).Select(r => r.Code).ToList();
+        try
+        {
+            // A few at a time: each is one read of a small state.
+            await Parallel.ForEachAsync(towns, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
+                async (town, _) => await grains.GetGrain<INoticeOutboxGrain>(town).Wake());
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Not fatal: a hazard's next write sends its pending notices too.
+            services.GetRequiredService<ILogger<NoticeSender>>().LogWarning(ex, "Could not wake every town's notice outbox at start-up");
+        }
     }
 }

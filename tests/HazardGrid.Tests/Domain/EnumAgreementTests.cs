@@ -45,6 +45,12 @@ public sealed partial class EnumAgreementTests
     [Fact]
     public void Recipient_roles_agree() => AssertAgree<Notifications.RecipientRole, Api.V1.RecipientRole>(ApiMapper.ToApi, byNumber: true);
 
+    [Fact]
+    public void Delivery_states_agree() => AssertAgree<Notifications.DeliveryState, Api.V1.DeliveryState>(ApiMapper.ToApi, byNumber: true);
+
+    [Fact]
+    public void Receipt_outcomes_agree() => AssertAgree<Notifications.ReceiptOutcome, Api.V1.ReceiptOutcome>(ApiMapper.ToApi, byNumber: true);
+
     /// <summary>The domain's levels count from 0 (province) and are mapped by name, not number.</summary>
     [Fact]
     public void Region_levels_agree_by_name() => AssertAgree<Regions.RegionLevel, Api.V1.RegionLevel>(ApiMapper.ToApi, byNumber: false);

@@ -72,6 +72,9 @@ public class ClusterFixture : IAsyncLifetime
     /// for another policy overrides it (see <see cref="DeadlineWarningCluster"/>).</summary>
     protected virtual Escalations.EscalationPolicy? Policy => null;
 
+    /// <summary>Anything more a fixture that builds this one adds to every silo (e.g. settings), set before <see cref="InitializeAsync"/>.</summary>
+    public Action<ISiloBuilder>? Silo { get; init; }
+
     public async Task InitializeAsync()
     {
         Cluster = await TestClusters.StartAsync(new TestClusterSettings
@@ -84,6 +87,8 @@ public class ClusterFixture : IAsyncLifetime
                 {
                     silo.Services.AddSingleton(policy);
                 }
+
+                Silo?.Invoke(silo);
             },
         });
 

@@ -37,7 +37,7 @@ export default {
   'hazard.progress': 'Progress', 'hazard.register': 'Registered', 'hazard.enterprise': 'Enterprise', 'hazard.stockLabel': 'Stock/increment',
   'trail.time': 'Time', 'trail.actor': 'By', 'trail.action': 'Action', 'trail.detail': 'Detail',
   'confirm.party': 'Party', 'confirm.name': 'Name', 'confirm.time': 'Confirmed',
-  'notice.time': 'Time', 'notice.kind': 'Kind', 'notice.recipient': 'To', 'notice.message': 'Message',
+  'notice.time': 'Time', 'notice.kind': 'Kind', 'notice.recipient': 'To', 'notice.message': 'Message', 'notice.delivery': 'Delivery', 'notice.notSent': 'Not sent',
   'decision.extend': 'Extend the deadline', 'decision.newDeadline': 'New deadline (23:59 China time that day)', 'decision.reason': 'Reason',
   'decision.decidedBy': 'Decided by', 'decision.submitExtend': 'Extend', 'decision.raise': 'Raise the supervision level', 'decision.submitRaise': 'Raise',
   'decision.done': 'Saved.',
@@ -70,6 +70,7 @@ export default {
   TRAIL_ACTION_EXTENSION_APPROVED: 'Extension approved', TRAIL_ACTION_EXTENSION_REFUSED: 'Extension refused',
   NOTIFICATION_KIND_NEW_MAJOR_HAZARD: 'New major hazard', NOTIFICATION_KIND_ESCALATION: 'Escalation',
   RECIPIENT_ROLE_PRINCIPAL: 'Principal', RECIPIENT_ROLE_ACTUAL_CONTROLLER: 'Actual controller', RECIPIENT_ROLE_SUPERVISING_OFFICE: 'Supervising office',
+  DELIVERY_STATE_PENDING: 'Sending', DELIVERY_STATE_ACCEPTED: 'Accepted by the gateway', DELIVERY_STATE_DELIVERED: 'Delivered', DELIVERY_STATE_UNDELIVERED: 'Undelivered',
   DIRECT_REPORT_KIND_NEW_MAJOR_HAZARD: 'New major hazard', DIRECT_REPORT_KIND_FATAL_ACCIDENT: 'Fatal accident',
   HAZARD_ORDER_BY_DEADLINE: 'By deadline', HAZARD_ORDER_BY_FOUND_TIME: 'By found time', HAZARD_ORDER_BY_NAME: 'By number',
 };

@@ -38,7 +38,7 @@ export default {
   'hazard.progress': '整改进度', 'hazard.register': '登记时间', 'hazard.enterprise': '企业', 'hazard.stockLabel': '存量/增量',
   'trail.time': '时间', 'trail.actor': '操作人', 'trail.action': '动作', 'trail.detail': '说明',
   'confirm.party': '确认方', 'confirm.name': '确认人', 'confirm.time': '确认时间',
-  'notice.time': '时间', 'notice.kind': '类型', 'notice.recipient': '接收人', 'notice.message': '内容',
+  'notice.time': '时间', 'notice.kind': '类型', 'notice.recipient': '接收人', 'notice.message': '内容', 'notice.delivery': '送达', 'notice.notSent': '未发送',
   'decision.extend': '延长整改期限', 'decision.newDeadline': '新期限（北京时间当日 23:59）', 'decision.reason': '理由',
   'decision.decidedBy': '决定人', 'decision.submitExtend': '延期', 'decision.raise': '提级督办', 'decision.submitRaise': '提级',
   'decision.done': '已保存。',
@@ -71,6 +71,7 @@ export default {
   TRAIL_ACTION_EXTENSION_APPROVED: '批准延期', TRAIL_ACTION_EXTENSION_REFUSED: '不予延期',
   NOTIFICATION_KIND_NEW_MAJOR_HAZARD: '新增重大隐患', NOTIFICATION_KIND_ESCALATION: '升级',
   RECIPIENT_ROLE_PRINCIPAL: '主要负责人', RECIPIENT_ROLE_ACTUAL_CONTROLLER: '实际控制人', RECIPIENT_ROLE_SUPERVISING_OFFICE: '督办安委办',
+  DELIVERY_STATE_PENDING: '发送中', DELIVERY_STATE_ACCEPTED: '网关已接收', DELIVERY_STATE_DELIVERED: '已送达', DELIVERY_STATE_UNDELIVERED: '未送达',
   DIRECT_REPORT_KIND_NEW_MAJOR_HAZARD: '新增重大隐患', DIRECT_REPORT_KIND_FATAL_ACCIDENT: '死亡事故',
   HAZARD_ORDER_BY_DEADLINE: '按期限', HAZARD_ORDER_BY_FOUND_TIME: '按发现时间', HAZARD_ORDER_BY_NAME: '按编号',
 };

@@ -50,13 +50,19 @@ export async function renderHazard(view, [creditCode, number], context) {
       hazard.confirmations.map(c => [t(c.party), c.name, formatTime(c.confirmTime)])),
     h('h2', {}, t('hazard.notifications')),
     mine.length === 0 ? h('p', {}, t('common.none')) : table(
-      [t('notice.time'), t('notice.kind'), t('notice.recipient'), t('notice.message')],
-      mine.map(n => [formatTime(n.createTime), t(n.kind), `${t(n.recipientRole)} ${n.recipientName ?? ''}`, n.message ?? '']),
+      [t('notice.time'), t('notice.kind'), t('notice.recipient'), t('notice.message'), t('notice.delivery')],
+      mine.map(n => [formatTime(n.createTime), t(n.kind), `${t(n.recipientRole)} ${n.recipientName ?? ''}`, n.message ?? '', delivery(n.delivery)]),
       { dataset: { testid: 'notifications' } }),
     h('h2', {}, t('hazard.decisions')),
     extendForm(hazard, view, [creditCode, number], context),
     raiseForm(hazard, view, [creditCode, number], context));
 }
+
+// Proof of notification: where the notice stands, with the time that says the most (delivered,
+// else accepted by the gateway, else the latest attempt), and why a dead letter failed.
+const delivery = d => !d ? t('notice.notSent')
+  : `${t(d.state)} ${formatTime(d.deliveryTime ?? d.acceptTime ?? d.lastAttemptTime)}`
+    + (d.state === 'DELIVERY_STATE_UNDELIVERED' && d.lastError ? ` (${d.lastError})` : '');
 
 const field = (label, value, testid) => [h('dt', {}, t(label)), h('dd', { dataset: testid ? { field: testid } : {} }, value ?? '')];
 
