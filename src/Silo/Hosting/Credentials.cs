@@ -73,7 +73,7 @@ public static class Credentials
         return key;
     }
 
-    public const string Usage = "token --role system|supervisor|operator --region CODE [--subject NAME] [--days N] [--key ID]";
+    public const string Usage = "token --role system|supervisor|operator --region CODE [--office NAME] [--subject NAME] [--days N] [--key ID]";
 
     /// <summary>
     /// <c>token --role supervisor --region 3704 [--subject NAME] [--days N] [--key ID]</c>: prints a
@@ -99,6 +99,14 @@ public static class Credentials
             return 2;
         }
 
+        var office = options.GetValueOrDefault("office");
+        var offices = SectorOfficeSettings.Load(configuration);
+        if (SectorAccess.OfficeProblem(office, Caller.ParseRole(role), offices) is { } officeProblem)
+        {
+            Console.Error.WriteLine(officeProblem.Replace("the credential's 'office' claim", "--office", StringComparison.Ordinal));
+            return 2;
+        }
+
         var days = double.Parse(options.GetValueOrDefault("days", "30"), CultureInfo.InvariantCulture);
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         if (auth.Problems() is { Count: > 0 } problems)
@@ -107,7 +115,7 @@ public static class Credentials
             return 2;
         }
 
-        Console.WriteLine(TokenIssuer.Mint(auth, options.GetValueOrDefault("subject", $"{role}-{region}"), role!, region, TimeSpan.FromDays(days), options.GetValueOrDefault("key")));
+        Console.WriteLine(TokenIssuer.Mint(auth, options.GetValueOrDefault("subject", $"{role}-{region}"), role!, region, TimeSpan.FromDays(days), options.GetValueOrDefault("key"), office: office));
         return 0;
     }
 }
