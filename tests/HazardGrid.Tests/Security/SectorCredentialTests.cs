@@ -76,6 +76,38 @@ public sealed class SectorCredentialTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_sector_office_person_signs_in_with_an_account_that_carries_the_office()
+    {
+        var accounts = new AccountService.AccountServiceClient(fixture.As(TestTokens.Mint("operator", TestTokens.Province)));
+        var user = $"fire.{Guid.NewGuid():N}"[..20];
+        const string password = "correct horse 电池";
+        var created = await accounts.CreateAccountAsync(new CreateAccountRequest
+        {
+            UserName = user, DisplayName = "消防 李科长", Role = AccountRole.Supervisor, Region = County, Password = password, Office = "fire-rescue",
+        });
+        Assert.Equal("fire-rescue", created.Office);
+        var (code, field, _) = await ApiDriver.Refusal(() => accounts.CreateAccountAsync(new CreateAccountRequest
+        {
+            UserName = user + "x", Role = AccountRole.Supervisor, Region = County, Password = password, Office = "no-such-office",
+        }).ResponseAsync);
+        Assert.Equal((StatusCode.InvalidArgument, "office"), (code, field));
+
+        var town = TestData.TownsOf(County, 1)[0];
+        var enterprise = await _api.Register(TestData.NewEnterprise(town, Api.V1.Sector.FireSafety, Api.V1.Sector.Gas));
+        var fire = (await _api.Report(enterprise.CreditCode, ApiDriver.Finding(ReportChannel.SelfReport, Api.V1.Sector.FireSafety, "第二条", "疏散通道", fixture.Now.AddDays(-1)))).Hazard;
+        var gas = (await _api.Report(enterprise.CreditCode, ApiDriver.Finding(ReportChannel.SelfReport, Api.V1.Sector.Gas, "第六条", "燃气管道", fixture.Now.AddDays(-1)))).Hazard;
+
+        using var browser = new Accounts.ConsoleBrowser(fixture.JsonAddress);
+        var signIn = await browser.SignIn(user, password);
+        Assert.Equal("fire-rescue", signIn.Json.GetProperty("office").GetString());
+        var own = await browser.Get($"/v1/{fire.Name}");
+        Assert.True(own.Status == System.Net.HttpStatusCode.OK, own.ToString());
+        var other = await browser.Get($"/v1/{gas.Name}");
+        Assert.True(other.Status == System.Net.HttpStatusCode.Forbidden, other.ToString());
+        Assert.Contains("not in the sectors of office fire-rescue", other.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Offices_come_from_configuration_and_bad_settings_are_refused_with_every_problem()
     {
         Assert.Equal(SectorOffices.Default.Offices.Keys, SectorOfficeSettings.Load(new ConfigurationBuilder().Build()).Offices.Keys);
