@@ -146,7 +146,18 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
         var region = context.ReadRegion(request.Name, regions);
         var month = CircularReader.ParseMonth(request.Month);
         printer.Prepare(CircularHtml.WarmUpPage); // the console's circular page: its PDF link is likely next
-        return CircularMapper.ToApi(await circulars.Read(region, month, context.Reader().Sectors), request.Month, regions);
+        return Scoped(CircularMapper.ToApi(await circulars.Read(region, month, context.Reader().Sectors), request.Month, regions), context);
+    }
+
+    /// <summary>A sector office's circular says which sectors it counts.</summary>
+    private static MonthlyCircular Scoped(MonthlyCircular circular, ServerCallContext context)
+    {
+        if (context.Reader().Sectors is { } sectors)
+        {
+            circular.Sectors.AddRange(sectors.Sectors.Items.Select(ApiMapper.ToApi));
+        }
+
+        return circular;
     }
 
     /// <summary>The circular as a file. Over HTTP/JSON transcoding answers the HttpBody as the raw
@@ -162,7 +173,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
             printer.StartBrowser(); // while they are
         }
 
-        var circular = CircularMapper.ToApi(await circulars.Read(region, month, context.Reader().Sectors), request.Month, regions);
+        var circular = Scoped(CircularMapper.ToApi(await circulars.Read(region, month, context.Reader().Sectors), request.Month, regions), context);
         var document = await CircularDocuments.Render(circular, format, printer, context.CancellationToken);
         var headers = context.GetHttpContext().Response.Headers;
         headers.ContentDisposition = CircularDocuments.ContentDisposition(circular, format);

@@ -2,6 +2,7 @@ using System.Globalization;
 using HazardGrid.Gateway.Hosting;
 using HazardGrid.Gateway.Security;
 using HazardGrid.Regions;
+using HazardGrid.Sectors;
 
 namespace HazardGrid.Silo.Hosting;
 
@@ -100,7 +101,17 @@ public static class Credentials
         }
 
         var office = options.GetValueOrDefault("office");
-        var offices = SectorOfficeSettings.Load(configuration);
+        SectorOffices offices;
+        try
+        {
+            offices = SectorOfficeSettings.Load(configuration);
+        }
+        catch (InvalidOperationException bad)
+        {
+            Console.Error.WriteLine(bad.Message);
+            return 2;
+        }
+
         if (SectorAccess.OfficeProblem(office, Caller.ParseRole(role), offices) is { } officeProblem)
         {
             Console.Error.WriteLine(officeProblem.Replace("the credential's 'office' claim", "--office", StringComparison.Ordinal));

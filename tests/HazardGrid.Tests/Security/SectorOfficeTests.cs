@@ -262,6 +262,14 @@ public sealed class SectorOfficeTests(ClusterFixture fixture) : IClassFixture<Cl
         Assert.Equal([given.AHazards[1]], circular.OverdueHazards.Select(h => h.Name));
         Assert.Empty(circular.FatalAccidents);
         Assert.Equal(0, circular.Deaths);
+        Assert.Equal([Sector.Chemicals, Sector.CoalMining, Sector.NonCoalMining, Sector.IndustryTrade, Sector.Fireworks, Sector.DustExplosion, Sector.AmmoniaRefrigeration], circular.Sectors);
+        using (var json = new JsonApiClient(fixture.JsonAddress, TestTokens.Mint("supervisor", TestTokens.Province, "json-emergency", office: EmergencyManagement)))
+        {
+            var csv = await json.Get($"/v1/regions/{County}/circulars/{month}:export?format=csv");
+            Assert.Contains("重大事故隐患排查整治情况通报（化工、煤矿、非煤矿山、工贸、烟花爆竹、粉尘涉爆、涉氨制冷）", csv.Text, StringComparison.Ordinal);
+            Assert.DoesNotContain("运输车辆侧翻", csv.Text, StringComparison.Ordinal);
+        }
+
         var whole = await fixture.Regions.GetMonthlyCircularAsync(new GetMonthlyCircularRequest { Name = $"regions/{County}", Month = month });
         Assert.Equal(5, whole.OverdueHazards.Count);
         Assert.Single(whole.FatalAccidents);
