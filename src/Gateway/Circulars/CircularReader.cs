@@ -34,12 +34,14 @@ public sealed partial class CircularReader(IGrainFactory grains, RegionCatalog r
         return StatisticsPeriod.Month(year, number, "month");
     }
 
-    public async Task<MonthlyCircular> Read(Region region, StatisticsPeriod month)
+    /// <summary>The circular of <paramref name="region"/>; for a sector office (<paramref name="sectors"/>)
+    /// every part is counted over its sectors only.</summary>
+    public async Task<MonthlyCircular> Read(Region region, StatisticsPeriod month, Sectors.SectorScope? sectors = null)
     {
         RegionStatisticsReport statistics;
         try
         {
-            statistics = await grains.GetRegionGrain(region).GetStatistics(month);
+            statistics = await grains.GetRegionGrain(region).GetStatistics(month, sectors);
         }
         catch (DomainException refused) when (refused.Field == "period")
         {
@@ -48,8 +50,8 @@ public sealed partial class CircularReader(IGrainFactory grains, RegionCatalog r
         }
 
         var children = await Task.WhenAll(regions.ChildrenOf(region.Code).Select(regions.Get).Select(async child =>
-            (child, await grains.GetRegionGrain(child).CountStatistics(month, statistics.Until))));
-        var items = await grains.GetRegionGrain(region).ListCircularItems(month, statistics.Until);
+            (child, await grains.GetRegionGrain(child).CountStatistics(month, statistics.Until, sectors))));
+        var items = await grains.GetRegionGrain(region).ListCircularItems(month, statistics.Until, sectors);
         return MonthlyCircular.Assemble(statistics, children, items);
     }
 

@@ -9,7 +9,9 @@ namespace HazardGrid.Gateway.Circulars;
 /// the same thing in the same words). Times are China time, as the service prints them everywhere.</summary>
 public static class CircularText
 {
-    public static string Title(MonthlyCircular c) => $"{c.DisplayName}{MonthText(c.Month)}重大事故隐患排查整治情况通报";
+    /// <summary>The title; a sector office's circular names its sectors, so a printed copy cannot pass for the region's whole circular.</summary>
+    public static string Title(MonthlyCircular c) =>
+        $"{c.DisplayName}{MonthText(c.Month)}重大事故隐患排查整治情况通报" + (c.Sectors.Count == 0 ? "" : $"（{string.Join("、", c.Sectors.Select(Sector))}）");
 
     /// <summary>2026-10 → 2026年10月.</summary>
     public static string MonthText(string month) =>

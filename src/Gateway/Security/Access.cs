@@ -17,7 +17,7 @@ public static class Access
     /// <summary>The authenticated caller. Every API service requires a credential, so a call without
     /// one never gets here; the refusal is for a service mapped without that requirement.</summary>
     public static Caller Caller(this ServerCallContext context) =>
-        Security.Caller.From(context.GetHttpContext().User)
+        Security.Caller.From(context.GetHttpContext().User, context.GetHttpContext().RequestServices.GetService<Sectors.SectorOffices>())
         ?? throw new RpcException(new Status(StatusCode.Unauthenticated, "no credential: send 'authorization: Bearer <token>'"));
 
     /// <summary>A caller that may read hazard data: a system or a supervisor, not an operator.</summary>
@@ -105,9 +105,17 @@ public static class Access
     }
 
     /// <summary>An enterprise, shown only to a caller whose scope holds its town: the one read that
-    /// every call naming an enterprise (its profile, notifications, hazard list) goes through.</summary>
-    public static Task<Enterprises.Enterprise> ReadEnterprise(this ServerCallContext context, IGrainFactory grains, string code, string field) =>
-        context.ReadInScope(() => grains.GetGrain<Enterprises.IEnterpriseGrain>(code).Get(), e => e.Profile.TownCode, field, $"enterprise {code}");
+    /// every call naming an enterprise (its profile, notifications, hazard list) goes through.
+    /// A sector office reads only an enterprise with one of its sectors, and sees its figures counted
+    /// over its sectors' hazards.</summary>
+    public static async Task<Enterprises.Enterprise> ReadEnterprise(this ServerCallContext context, IGrainFactory grains, string code, string field)
+    {
+        var caller = context.Reader();
+        var enterprise = grains.GetGrain<Enterprises.IEnterpriseGrain>(code);
+        var read = await context.ReadInScope(() => caller.Sectors is { } sectors ? enterprise.GetInSectors(sectors) : enterprise.Get(), e => e.Profile.TownCode, field, $"enterprise {code}");
+        caller.RequireAnySector(read.Profile.Sectors, field, $"enterprise {code}");
+        return read;
+    }
 
     private static DomainException OutOfScope(Caller caller, string field, string what) => caller.Scope.OutOfScope(field, what);
 }

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Regions;
+using HazardGrid.Sectors;
 
 namespace HazardGrid.Gateway.Security;
 
@@ -23,22 +24,39 @@ public enum CallerRole
 /// <param name="Role">The <c>role</c> claim.</param>
 /// <param name="Region">The <c>region</c> claim: a division code of the tree (37 province, 3704 city, 370406 county, 370406001 town);
 /// the caller acts in that region's subtree.</param>
-public sealed record Caller(string Subject, CallerRole Role, string Region)
+/// <param name="Office">The <c>office</c> claim, optional: a sector office of <see cref="SectorOffices"/>
+/// (<c>emergency-management</c>, …); only a supervisor's credential may carry one.</param>
+/// <param name="Sectors">The office's sectors: the caller sees hazards, enterprises and figures of
+/// these sectors only (see <see cref="SectorAccess"/>). Null: every sector.</param>
+public sealed record Caller(string Subject, CallerRole Role, string Region, string? Office = null, SectorScope? Sectors = null)
 {
     public const string SubjectClaim = "sub";
     public const string RoleClaim = "role";
     public const string RegionClaim = "region";
+    public const string OfficeClaim = "office";
 
-    /// <summary>The caller from a principal whose claims have been checked (see <see cref="Problem"/>), or null.</summary>
-    public static Caller? From(ClaimsPrincipal? user) =>
-        user?.FindFirst(SubjectClaim)?.Value is { Length: > 0 } subject
-        && ParseRole(user.FindFirst(RoleClaim)?.Value) is { } role
-        && user.FindFirst(RegionClaim)?.Value is { Length: > 0 } region
-            ? new Caller(subject, role, region)
-            : null;
+    /// <summary>The caller from a principal whose claims have been checked (see <see cref="Problem"/>), or
+    /// null. The office claim is resolved with <paramref name="offices"/> (the configured ones; the
+    /// defaults when not given); an office they do not know names no caller.</summary>
+    public static Caller? From(ClaimsPrincipal? user, SectorOffices? offices = null)
+    {
+        if (user?.FindFirst(SubjectClaim)?.Value is not { Length: > 0 } subject
+            || ParseRole(user.FindFirst(RoleClaim)?.Value) is not { } role
+            || user.FindFirst(RegionClaim)?.Value is not { Length: > 0 } region)
+        {
+            return null;
+        }
+
+        if (user.FindFirst(OfficeClaim)?.Value is not { } office)
+        {
+            return new Caller(subject, role, region);
+        }
+
+        return (offices ?? SectorOffices.Default).Find(office) is { } sectors ? new Caller(subject, role, region, office, sectors) : null;
+    }
 
     /// <summary>Why a validly signed credential still names no caller, or null when it does.</summary>
-    public static string? Problem(ClaimsPrincipal? user)
+    public static string? Problem(ClaimsPrincipal? user, SectorOffices? offices = null)
     {
         var subject = user?.FindFirst(SubjectClaim)?.Value;
         if (string.IsNullOrWhiteSpace(subject) || subject.Length > TextLimits.Actor.MaxLength)
@@ -52,9 +70,12 @@ public sealed record Caller(string Subject, CallerRole Role, string Region)
         }
 
         var region = user?.FindFirst(RegionClaim)?.Value;
-        return region is null || !RegionCatalog.Shandong.TryGet(region, out _)
-            ? $"the credential's '{RegionClaim}' claim must be a division code of the tree (37, 3704, 370406, 370406001, …)"
-            : null;
+        if (region is null || !RegionCatalog.Shandong.TryGet(region, out _))
+        {
+            return $"the credential's '{RegionClaim}' claim must be a division code of the tree (37, 3704, 370406, 370406001, …)";
+        }
+
+        return SectorAccess.OfficeProblem(user?.FindFirst(OfficeClaim)?.Value, ParseRole(user?.FindFirst(RoleClaim)?.Value), offices ?? SectorOffices.Default);
     }
 
     public static CallerRole? ParseRole(string? role) => role switch
@@ -93,5 +114,5 @@ public sealed record Caller(string Subject, CallerRole Role, string Region)
     public bool CanDecide(SupervisionLevel level, string townCode) => DecisionLevel is { } max && level <= max && Covers(townCode);
 
     /// <summary>The scope carried into the grains with a write, which check it where the target's town is known.</summary>
-    public WriteScope Scope => new(Region, DecisionLevel);
+    public WriteScope Scope => new(Region, DecisionLevel, Sectors);
 }

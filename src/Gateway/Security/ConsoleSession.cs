@@ -143,7 +143,7 @@ public static class ConsoleSession
         await http.SignInAsync(Scheme, Principal(profile), new AuthenticationProperties { IsPersistent = false });
         return form
             ? Results.Redirect(ConsolePath + ConsolePage(then), permanent: false) // the page's form goes on to the console
-            : Results.Json(new { userName = profile.UserName, displayName = profile.DisplayName, role = RoleClaim(profile.Role), region = profile.Region });
+            : Results.Json(new { userName = profile.UserName, displayName = profile.DisplayName, role = RoleClaim(profile.Role), region = profile.Region, office = profile.Office });
     }
 
     /// <summary>The console page a person was sent to sign in from (its address's fragment, which the
@@ -159,6 +159,7 @@ public static class ConsoleSession
             new Claim(Caller.SubjectClaim, profile.UserName),
             new Claim(Caller.RoleClaim, RoleClaim(profile.Role)),
             new Claim(Caller.RegionClaim, profile.Region),
+            .. profile.Office is { } office ? [new Claim(Caller.OfficeClaim, office)] : Array.Empty<Claim>(), // a sector office's person
         ],
         Scheme, Caller.SubjectClaim, Caller.RoleClaim));
 
@@ -168,10 +169,11 @@ public static class ConsoleSession
     /// grain call per request, which people's pace of requests affords.</summary>
     private static async Task StillValidAsync(CookieValidatePrincipalContext context)
     {
-        var caller = Caller.From(context.Principal);
+        var caller = Caller.From(context.Principal, context.HttpContext.RequestServices.GetService<Sectors.SectorOffices>());
         var account = caller is null ? null : await context.HttpContext.RequestServices.GetRequiredService<IGrainFactory>()
             .GetGrain<IAccountGrain>(caller.Subject).Find();
-        if (account is null || !account.Enabled || RoleClaim(account.Profile.Role) != Caller.Describe(caller!.Role) || account.Profile.Region != caller.Region)
+        if (account is null || !account.Enabled || RoleClaim(account.Profile.Role) != Caller.Describe(caller!.Role) || account.Profile.Region != caller.Region
+            || account.Profile.Office != caller.Office)
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);

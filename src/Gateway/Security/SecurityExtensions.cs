@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using System.Threading.RateLimiting;
 using Google.Protobuf.WellKnownTypes;
 using Google.Rpc;
@@ -30,6 +31,7 @@ public static class SecurityExtensions
     public static IServiceCollection AddHazardGridSecurity(this IServiceCollection services)
     {
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateOnStart();
+        services.TryAddSingleton(provider => SectorOfficeSettings.Load(provider.GetRequiredService<IConfiguration>()));
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidation>();
         services.AddOptions<LimitOptions>().BindConfiguration(LimitOptions.Section);
 
@@ -42,7 +44,7 @@ public static class SecurityExtensions
             {
                 OnTokenValidated = context =>
                 {
-                    if (Caller.Problem(context.Principal) is { } problem)
+                    if (Caller.Problem(context.Principal, context.HttpContext.RequestServices.GetService<Sectors.SectorOffices>()) is { } problem)
                     {
                         context.Fail(problem);
                     }
@@ -86,7 +88,8 @@ public static class SecurityExtensions
         }
 
         var principal = new System.Security.Claims.ClaimsPrincipal(result.ClaimsIdentity);
-        return Caller.Problem(principal) is { } problem ? (null, problem) : (Caller.From(principal), null);
+        var offices = services.GetService<Sectors.SectorOffices>();
+        return Caller.Problem(principal, offices) is { } problem ? (null, problem) : (Caller.From(principal, offices), null);
     }
 
     /// <summary>What was wrong with a credential, in words a client author can act on.</summary>

@@ -10,18 +10,29 @@ namespace HazardGrid.Gateway.Security;
 public static class TokenIssuer
 {
     /// <summary>A token signed with <paramref name="keyId"/>, or the first configured key holding a secret.</summary>
-    public static string Mint(AuthOptions options, string subject, string role, string region, TimeSpan lifetime, string? keyId = null, DateTimeOffset? now = null)
+    public static string Mint(AuthOptions options, string subject, string role, string region, TimeSpan lifetime, string? keyId = null, DateTimeOffset? now = null, string? office = null)
     {
         var key = options.SigningKeys.FirstOrDefault(k => (keyId is null || k.Id == keyId) && k.Secret() is not null)
             ?? throw new InvalidOperationException(keyId is null
                 ? $"no signing key with a secret is configured ({AuthOptions.Section}:SigningKeys:N:Key)"
                 : $"no signing key '{keyId}' with a secret is configured");
-        return Mint(key, options.Issuer, options.Audience, subject, role, region, lifetime, now);
+        return Mint(key, options.Issuer, options.Audience, subject, role, region, lifetime, now, office);
     }
 
-    public static string Mint(SigningKeyOptions key, string issuer, string audience, string subject, string role, string region, TimeSpan lifetime, DateTimeOffset? now = null)
+    public static string Mint(SigningKeyOptions key, string issuer, string audience, string subject, string role, string region, TimeSpan lifetime, DateTimeOffset? now = null, string? office = null)
     {
         var issuedAt = (now ?? DateTimeOffset.UtcNow).UtcDateTime;
+        var claims = new Dictionary<string, object>
+        {
+            [Caller.SubjectClaim] = subject,
+            [Caller.RoleClaim] = role,
+            [Caller.RegionClaim] = region,
+        };
+        if (office is not null)
+        {
+            claims[Caller.OfficeClaim] = office; // a sector office's credential (see SectorAccess)
+        }
+
         return new JsonWebTokenHandler { SetDefaultTimesOnTokenCreation = false }.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
@@ -29,12 +40,7 @@ public static class TokenIssuer
             IssuedAt = issuedAt,
             NotBefore = issuedAt,
             Expires = issuedAt + lifetime,
-            Claims = new Dictionary<string, object>
-            {
-                [Caller.SubjectClaim] = subject,
-                [Caller.RoleClaim] = role,
-                [Caller.RegionClaim] = region,
-            },
+            Claims = claims,
             SigningCredentials = new SigningCredentials(key.SecurityKey(), SecurityAlgorithms.HmacSha256),
         });
     }

@@ -9,7 +9,7 @@ using HazardGrid.Regions;
 namespace HazardGrid.Gateway.Services;
 
 /// <summary>Translates AccountService calls to account grains, for operators, within their region.</summary>
-public sealed class AccountApi(IGrainFactory grains, RegionCatalog regions) : AccountService.AccountServiceBase
+public sealed class AccountApi(IGrainFactory grains, RegionCatalog regions, Sectors.SectorOffices offices) : AccountService.AccountServiceBase
 {
     public override async Task<PersonAccount> CreateAccount(CreateAccountRequest request, ServerCallContext context)
     {
@@ -37,8 +37,15 @@ public sealed class AccountApi(IGrainFactory grains, RegionCatalog regions) : Ac
             throw DomainException.Invalid("display_name", $"at most {TextLimits.Actor.MaxLength} characters");
         }
 
+        // A sector office's person: the office must be configured, and only a supervisor has one.
+        var office = string.IsNullOrEmpty(request.Office) ? null : request.Office;
+        if (office is not null && SectorAccess.OfficeProblem(office, role == Accounts.AccountRole.Supervisor ? CallerRole.Supervisor : CallerRole.Operator, offices) is { } problem)
+        {
+            throw DomainException.Invalid("office", problem.Replace("the credential's 'office' claim", "an office", StringComparison.Ordinal));
+        }
+
         AccountNames.RequirePassword(request.Password);
-        return ToApi(await grains.GetGrain<IAccountGrain>(userName).Create(new AccountProfile(userName, displayName, role, request.Region!), request.Password));
+        return ToApi(await grains.GetGrain<IAccountGrain>(userName).Create(new AccountProfile(userName, displayName, role, request.Region!, office), request.Password));
     }
 
     public override async Task<ListAccountsResponse> ListAccounts(ListAccountsRequest request, ServerCallContext context)
@@ -97,5 +104,6 @@ public sealed class AccountApi(IGrainFactory grains, RegionCatalog regions) : Ac
         FailedAttempts = account.FailedAttempts,
         LockedUntil = account.LockedUntil is { } until ? Timestamp.FromDateTimeOffset(until) : null,
         CreateTime = Timestamp.FromDateTimeOffset(account.CreatedAt),
+        Office = account.Profile.Office ?? string.Empty,
     };
 }

@@ -18,7 +18,10 @@ public sealed class EnterpriseApi(IGrainFactory grains, RegionCatalog regions) :
     {
         var region = context.ReadRegion(request.Parent, regions, "parent");
         var size = Paging.SizeOf(request.PageSize);
+        var caller = context.Reader();
         var filter = ListMapper.ToDomain(request);
+        // A sector office lists enterprises of its sectors, with their open hazards and watch list judged on those sectors alone.
+        filter = filter with { Sectors = caller.ListSectors(filter.Sectors, "sectors"), Scope = caller.Sectors };
         var fingerprint = PageTokens.Fingerprint(request.Parent, new ListEnterprisesRequest(request) { Parent = string.Empty, PageSize = 0, PageToken = string.Empty });
         var after = PageTokens.ReadEnterprises(request.PageToken, fingerprint);
         var page = await grains.GetGrain<IEnterpriseListGrain>(0).List(region.Code, filter, after, size);
@@ -117,8 +120,18 @@ public sealed class EnterpriseApi(IGrainFactory grains, RegionCatalog regions) :
     {
         var code = ResourceNames.ParseEnterprise(request.Parent, "parent");
         await ReadEnterprise(code, "parent", context); // the town that decides who may read the notifications
+        var notifications = await grains.GetGrain<IEnterpriseGrain>(code).ListNotifications();
+        if (context.Reader().Sectors is { } sectors)
+        {
+            // A sector office reads the notices of its sectors' hazards only: each hazard knows its sector.
+            var hazards = notifications.Select(n => n.HazardId).Distinct(StringComparer.Ordinal).ToList();
+            var sectorOf = (await Task.WhenAll(hazards.Select(id => grains.GetGrain<Hazards.IMajorHazardGrain>(id).Get())))
+                .ToDictionary(h => h.Hazard.Id, h => h.Hazard.Sector, StringComparer.Ordinal);
+            notifications = [.. notifications.Where(n => sectorOf.TryGetValue(n.HazardId, out var sector) && sectors.Includes(sector))];
+        }
+
         var response = new ListNotificationsResponse();
-        response.Notifications.AddRange((await grains.GetGrain<IEnterpriseGrain>(code).ListNotifications()).Select(ApiMapper.ToApi));
+        response.Notifications.AddRange(notifications.Select(ApiMapper.ToApi));
         return response;
     }
 

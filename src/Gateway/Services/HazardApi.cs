@@ -23,6 +23,7 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
         var scope = await ListScope(request.Parent, context);
         var size = Paging.SizeOf(request.PageSize);
         var filter = ListMapper.ToDomain(request.Filter);
+        filter = filter with { Sectors = context.Reader().ListSectors(filter.Sectors, "filter.sectors") }; // a sector office's sectors only
         var order = ListMapper.ToDomain(request.OrderBy);
         var fingerprint = PageTokens.Fingerprint(request.Parent, request.Filter, new Int32Value { Value = (int)order });
         var position = PageTokens.ReadHazards(request.PageToken, fingerprint);
@@ -100,9 +101,11 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
     public override async Task<Hazard> GetHazard(GetHazardRequest request, ServerCallContext context)
     {
         var key = ResourceNames.ParseHazard(request.Name);
-        return ApiMapper.ToApi(await context.ReadInScope(
+        var hazard = await context.ReadInScope(
             () => grains.GetGrain<IMajorHazardGrain>(key.ToString()).Get(), h => h.Hazard.TownCode, "name", $"hazard {request.Name}",
-            townIfMissing: () => TownOfEnterprise(key.CreditCode)));
+            townIfMissing: () => TownOfEnterprise(key.CreditCode));
+        context.Reader().RequireSector(hazard.Hazard.Sector, "name", $"hazard {request.Name}");
+        return ApiMapper.ToApi(hazard);
     }
 
     /// <summary>The town of a registered enterprise; null when it is not registered.</summary>

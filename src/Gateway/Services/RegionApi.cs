@@ -24,6 +24,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
     public override async Task WatchRegionStatus(WatchRegionStatusRequest request, IServerStreamWriter<Api.V1.RegionStatus> responseStream, ServerCallContext context)
     {
         var region = context.ReadRegion(request.Name, regions); // checked once, when the watch starts
+        var caller = context.Reader(); // a sector office is shown its sectors' status, push after push
         var grain = grains.GetRegionGrain(region);
 
         // Only the latest status matters to a watcher: a slow client skips the ones in between.
@@ -35,7 +36,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
         {
             Rollups.RegionStatus? shown = null;
             await grain.Watch(reference);
-            var status = await grain.GetStatus();
+            var status = caller.StatusFor(await grain.GetStatus());
             while (!context.CancellationToken.IsCancellationRequested)
             {
                 if (status.DiffersFrom(shown))
@@ -48,12 +49,12 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
                 renewal.CancelAfter(WatchRenewal);
                 try
                 {
-                    status = await pushed.Reader.ReadAsync(renewal.Token);
+                    status = caller.StatusFor(await pushed.Reader.ReadAsync(renewal.Token));
                 }
                 catch (OperationCanceledException) when (!context.CancellationToken.IsCancellationRequested)
                 {
                     await grain.Watch(reference);
-                    status = await grain.GetStatus();
+                    status = caller.StatusFor(await grain.GetStatus());
                 }
             }
         }
@@ -87,14 +88,14 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
     public override async Task<Api.V1.RegionStatus> GetRegionStatus(GetRegionStatusRequest request, ServerCallContext context)
     {
         var region = context.ReadRegion(request.Name, regions);
-        return ApiMapper.ToApi(await grains.GetRegionGrain(region).GetStatus());
+        return ApiMapper.ToApi(context.Reader().StatusFor(await grains.GetRegionGrain(region).GetStatus()));
     }
 
     public override async Task<ListWatchListResponse> ListWatchList(ListWatchListRequest request, ServerCallContext context)
     {
         var region = context.ReadRegion(request.Parent, regions, "parent");
         var page = Paging.Read(request.PageSize, request.PageToken);
-        var all = await grains.GetRegionGrain(region).GetWatchList();
+        var all = await grains.GetRegionGrain(region).GetWatchList(context.Reader().Sectors);
         var response = new ListWatchListResponse { NextPageToken = page.NextToken(all.Length) };
         response.Entries.AddRange(page.Of(all).Select(ApiMapper.ToApi));
         return response;
@@ -104,20 +105,21 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
     {
         var region = context.ReadRegion(request.Parent, regions, "parent");
         var page = Paging.Read(request.PageSize, request.PageToken);
-        var all = await grains.GetRegionGrain(region).GetEscalationEvents();
+        var all = await grains.GetRegionGrain(region).GetEscalationEvents(context.Reader().Sectors);
         var response = new ListEscalationEventsResponse { NextPageToken = page.NextToken(all.Length) };
         response.Events.AddRange(page.Of(all).Select(ApiMapper.ToApi));
         return response;
     }
 
-    // The three calls below read the region named in the request (regions/{code}) and what lies
-    // under it, so the caller's scope must hold that region.
+    // The calls below read the region named in the request (regions/{code}) and what lies
+    // under it, so the caller's scope must hold that region; a sector office's are counted over
+    // its sectors only (the towns filter their hazards, see IRegionGrain).
 
     public override async Task<Api.V1.RegionStatistics> GetRegionStatistics(GetRegionStatisticsRequest request, ServerCallContext context)
     {
         var region = context.ReadRegion(request.Name, regions);
         var period = StatisticsMapper.ToDomain(request.Period);
-        return StatisticsMapper.ToApi(await grains.GetRegionGrain(region).GetStatistics(period), request.Period);
+        return StatisticsMapper.ToApi(await grains.GetRegionGrain(region).GetStatistics(period, context.Reader().Sectors), request.Period);
     }
 
     public override async Task<ListRegionRankingResponse> ListRegionRanking(ListRegionRankingRequest request, ServerCallContext context)
@@ -129,14 +131,14 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
         }
 
         var key = StatisticsMapper.ToDomain(request.Key);
-        return StatisticsMapper.ToApi(await grains.GetGrain<IRollupGrain>(region.Code).GetRanking(key, request.BestFirst));
+        return StatisticsMapper.ToApi(await grains.GetGrain<IRollupGrain>(region.Code).GetRanking(key, request.BestFirst, context.Reader().Sectors));
     }
 
     public override async Task<Api.V1.CampaignProgress> GetCampaignProgress(GetCampaignProgressRequest request, ServerCallContext context)
     {
         var region = context.ReadRegion(request.Name, regions);
         var kind = StatisticsMapper.ToDomain(request.IncrementPeriod);
-        return StatisticsMapper.ToApi(await grains.GetRegionGrain(region).GetCampaignProgress(kind), request.IncludeChildren);
+        return StatisticsMapper.ToApi(await grains.GetRegionGrain(region).GetCampaignProgress(kind, context.Reader().Sectors), request.IncludeChildren);
     }
 
     public override async Task<MonthlyCircular> GetMonthlyCircular(GetMonthlyCircularRequest request, ServerCallContext context)
@@ -144,7 +146,18 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
         var region = context.ReadRegion(request.Name, regions);
         var month = CircularReader.ParseMonth(request.Month);
         printer.Prepare(CircularHtml.WarmUpPage); // the console's circular page: its PDF link is likely next
-        return CircularMapper.ToApi(await circulars.Read(region, month), request.Month, regions);
+        return Scoped(CircularMapper.ToApi(await circulars.Read(region, month, context.Reader().Sectors), request.Month, regions), context);
+    }
+
+    /// <summary>A sector office's circular says which sectors it counts.</summary>
+    private static MonthlyCircular Scoped(MonthlyCircular circular, ServerCallContext context)
+    {
+        if (context.Reader().Sectors is { } sectors)
+        {
+            circular.Sectors.AddRange(sectors.Sectors.Items.Select(ApiMapper.ToApi));
+        }
+
+        return circular;
     }
 
     /// <summary>The circular as a file. Over HTTP/JSON transcoding answers the HttpBody as the raw
@@ -160,7 +173,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
             printer.StartBrowser(); // while they are
         }
 
-        var circular = CircularMapper.ToApi(await circulars.Read(region, month), request.Month, regions);
+        var circular = Scoped(CircularMapper.ToApi(await circulars.Read(region, month, context.Reader().Sectors), request.Month, regions), context);
         var document = await CircularDocuments.Render(circular, format, printer, context.CancellationToken);
         var headers = context.GetHttpContext().Response.Headers;
         headers.ContentDisposition = CircularDocuments.ContentDisposition(circular, format);

@@ -12,9 +12,11 @@ public enum AccountRole
 }
 
 /// <summary>Who an account is: its user name (case-folded: the grain's key), the name people see,
-/// its role and its region (a division code of the tree: 37 the province, 3704 a city, …).</summary>
+/// its role and its region (a division code of the tree: 37 the province, 3704 a city, …), and for
+/// a sector office's supervisor its office (appended later; null: every sector), carried into the
+/// session as the credential's <c>office</c> claim.</summary>
 [GenerateSerializer, Immutable, Alias("hg.AccountProfile")]
-public sealed record AccountProfile(string UserName, string DisplayName, AccountRole Role, string Region);
+public sealed record AccountProfile(string UserName, string DisplayName, AccountRole Role, string Region, string? Office = null);
 
 /// <summary>An account as an operator sees it: never its password hash.</summary>
 [GenerateSerializer, Immutable, Alias("hg.Account")]

@@ -12,9 +12,20 @@ namespace HazardGrid.Common;
 /// whole province): a town is inside when its code starts with it.</param>
 /// <param name="DecidesUpTo">For a supervisor, the highest supervision level whose hazards it may
 /// decide on (extend a deadline, raise the level); null for everyone else.</param>
+/// <param name="Sectors">For a sector office's supervisor, the sectors whose hazards it may decide on.</param>
 [GenerateSerializer, Immutable, Alias("hg.WriteScope")]
-public sealed record WriteScope(string Region, SupervisionLevel? DecidesUpTo)
+public sealed record WriteScope(string Region, SupervisionLevel? DecidesUpTo, Sectors.SectorScope? Sectors = null)
 {
+    /// <summary>Refuses a write to a hazard of a sector outside a sector office's scope (<see cref="Sectors"/>,
+    /// appended later; null for every sector).</summary>
+    public void RequireSector(Enterprises.Sector sector, string field, string what)
+    {
+        if (Sectors is { } sectors && !sectors.Includes(sector))
+        {
+            throw DomainException.Denied(field, $"{what} is not in the sectors of the caller's office ({sectors})");
+        }
+    }
+
     public bool Covers(string regionCode) => regionCode.StartsWith(Region, StringComparison.Ordinal);
 
     /// <summary>Refuses, as PERMISSION_DENIED, a write to something in <paramref name="townCode"/> outside the scope.</summary>

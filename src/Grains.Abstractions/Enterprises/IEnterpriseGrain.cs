@@ -32,6 +32,11 @@ public interface IEnterpriseGrain : IGrainWithStringKey
     [Alias("Get")]
     Task<Enterprise> Get();
 
+    /// <summary>The enterprise with its figures counted over the hazards of <paramref name="sectors"/>
+    /// only: what a sector office is shown (its accidents stay: they happened at an enterprise of its sectors).</summary>
+    [Alias("GetInSectors")]
+    Task<Enterprise> GetInSectors(Sectors.SectorScope sectors);
+
     /// <summary>The notification records of all this enterprise's hazards, oldest first.</summary>
     [Alias("ListNotifications")]
     Task<ImmutableArray<Notifications.Notification>> ListNotifications();

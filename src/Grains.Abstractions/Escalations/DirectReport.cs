@@ -9,7 +9,9 @@ public enum DirectReportKind
     FatalAccident = 2,
 }
 
-/// <summary>What reaches the province directly, ahead of the batched figures.</summary>
+/// <summary>What reaches the province directly, ahead of the batched figures. <see cref="Sectors"/>
+/// (appended later): the hazard's sector, or the enterprise's sectors for an accident; a sector
+/// office's feed shows only the reports of its sectors (default: none, for reports made before).</summary>
 [GenerateSerializer, Immutable, Alias("hg.DirectReport")]
 public sealed record DirectReport(
     string Id,
@@ -20,4 +22,5 @@ public sealed record DirectReport(
     DateTimeOffset OccurredAt,
     DateTimeOffset ReceivedAt,
     int Deaths,
-    string Summary);
+    string Summary,
+    System.Collections.Immutable.ImmutableArray<Enterprises.Sector> Sectors = default);

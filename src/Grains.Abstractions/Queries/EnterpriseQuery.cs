@@ -7,9 +7,11 @@ namespace HazardGrid.Queries;
 [GenerateSerializer, Immutable, Alias("hg.DirectoryEntry")]
 public sealed record DirectoryEntry(string CreditCode, string Name, ImmutableArray<Sector> Sectors);
 
-/// <summary>Which enterprises a region's list holds; nulls and an empty array match everything.</summary>
+/// <summary>Which enterprises a region's list holds; nulls and an empty array match everything.
+/// <see cref="Scope"/> (appended later): a sector office's sectors, over whose hazards alone the
+/// open hazards and the watch list are judged; null judges them over every hazard.</summary>
 [GenerateSerializer, Immutable, Alias("hg.EnterpriseFilter")]
-public sealed record EnterpriseFilter(bool? OnWatchList, ImmutableArray<Sector> Sectors, bool? HasOpenHazards)
+public sealed record EnterpriseFilter(bool? OnWatchList, ImmutableArray<Sector> Sectors, bool? HasOpenHazards, Sectors.SectorScope? Scope = null)
 {
     public static EnterpriseFilter All { get; } = new(null, [], null);
 

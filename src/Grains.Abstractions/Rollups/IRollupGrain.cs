@@ -24,7 +24,8 @@ public interface IRollupGrain : IRegionGrain
     Task ReceiveDirectReport(DirectReport report);
 
     /// <summary>The region's children ranked by their live figures (晾晒排名), from the figures this
-    /// region already holds: no call goes down.</summary>
+    /// region already holds: no call goes down. With <paramref name="sectors"/>, by the children's
+    /// figures counted over those sectors (refused when the scope is not counted).</summary>
     [Alias("GetRanking"), AlwaysInterleave]
-    Task<RegionRanking> GetRanking(RankingKey key, bool bestFirst);
+    Task<RegionRanking> GetRanking(RankingKey key, bool bestFirst, Sectors.SectorScope? sectors = null);
 }

@@ -143,6 +143,15 @@ public sealed class EnterpriseGrain(
 
     public Task<Enterprise> Get() => Task.FromResult(View(state.State with { Profile = RequireProfile("name") }, clock.Now));
 
+    public Task<Enterprise> GetInSectors(Sectors.SectorScope sectors)
+    {
+        var s = state.State with { Profile = RequireProfile("name") };
+        var now = clock.Now;
+        return Task.FromResult(new Enterprise(
+            s.Profile!, HazardFigures.Count(_hazards.Values.Select(h => h.Facts).Where(h => sectors.Includes(h.Sector)), now, policy.WatchListOverdueHazards, s.FatalAccidents),
+            s.RegisteredAt, s.UpdatedAt, [.. s.FatalAccidents]));
+    }
+
     public async Task<HazardReportOutcome> ReportHazard(HazardReport report, WriteRequest request)
     {
         var profile = RequireProfile("parent", request);
@@ -199,7 +208,7 @@ public sealed class EnterpriseGrain(
         // 直报: the province hears of a new major hazard at once, besides the batched figures.
         await Province.ReceiveDirectReport(new DirectReport(
             hazard.Id, DirectReportKind.NewMajorHazard, CreditCode, profile.Name, profile.TownCode, hazard.FoundAt, hazard.RegisteredAt, 0,
-            $"{hazard.Sector}: {hazard.Criterion} @ {hazard.Location}"));
+            $"{hazard.Sector}: {hazard.Criterion} @ {hazard.Location}", [hazard.Sector]));
         return new HazardReportOutcome(hazard, true);
     }
 
@@ -282,7 +291,7 @@ public sealed class EnterpriseGrain(
         // straight to the province's direct-report feed, before the answer. Both are idempotent.
         await GrainFactory.GetGrain<ITownGrain>(profile.TownCode).ApplyFatalAccident(accident);
         await Province.ReceiveDirectReport(new DirectReport(
-            accident.Id, DirectReportKind.FatalAccident, CreditCode, profile.Name, profile.TownCode, accident.OccurredAt, accident.ReportedAt, accident.Deaths, accident.Description));
+            accident.Id, DirectReportKind.FatalAccident, CreditCode, profile.Name, profile.TownCode, accident.OccurredAt, accident.ReportedAt, accident.Deaths, accident.Description, profile.Sectors));
         HazardGridMetrics.Write("accident");
         return accident;
     }
@@ -376,6 +385,7 @@ public sealed class EnterpriseGrain(
         if (request.Scope is { } scope && command is ExtendDeadline or RaiseSupervisionLevel or DecideExtension or ReplanLadder)
         {
             scope.RequireDecision(hazard.SupervisionLevel, field);
+            scope.RequireSector(hazard.Sector, field, $"hazard {hazard.Id}");
         }
     }
 

@@ -3,6 +3,7 @@ using HazardGrid.Circulars;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
 using HazardGrid.Regions;
+using HazardGrid.Sectors;
 using HazardGrid.Statistics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -34,6 +35,7 @@ public sealed class RollupGrain(
     private Region _region = null!;
     private RegionReporter _reporter = null!;
     private HazardFigures? _figures;
+    private EquatableArray<SectorScopeFigures>? _scoped;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -66,18 +68,18 @@ public sealed class RollupGrain(
     public async Task<ChildFigures> GetFiguresForParent()
     {
         await _pulled;
-        return new ChildFigures(_region.Code, Figures, _reporter.Sequence);
+        return new ChildFigures(_region.Code, Figures, _reporter.Sequence, Scoped);
     }
 
-    public async Task<ImmutableArray<WatchListEntry>> GetWatchList()
+    public async Task<ImmutableArray<WatchListEntry>> GetWatchList(SectorScope? sectors = null)
     {
-        var children = await Task.WhenAll(Children.Select(c => c.GetWatchList()));
+        var children = await Task.WhenAll(Children.Select(c => c.GetWatchList(sectors)));
         return [.. children.SelectMany(c => c)];
     }
 
-    public async Task<ImmutableArray<RegionEscalationEvent>> GetEscalationEvents()
+    public async Task<ImmutableArray<RegionEscalationEvent>> GetEscalationEvents(SectorScope? sectors = null)
     {
-        var children = await Task.WhenAll(Children.Select(c => c.GetEscalationEvents()));
+        var children = await Task.WhenAll(Children.Select(c => c.GetEscalationEvents(sectors)));
         return [.. children.SelectMany(c => c).OrderByDescending(e => e.FiredAt).ThenBy(e => e.HazardId, StringComparer.Ordinal).ThenBy(e => e.Step)];
     }
 
@@ -101,6 +103,7 @@ public sealed class RollupGrain(
             HazardGridMetrics.RollupLag(DateTime.UtcNow - new DateTime(figures.Sequence, DateTimeKind.Utc), _region.Level.ToString());
             _children[figures.Code] = figures;
             _figures = null;
+            _scoped = null;
             _reporter.Changed();
         }
 
@@ -123,48 +126,63 @@ public sealed class RollupGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<RegionStatisticsReport> GetStatistics(StatisticsPeriod period)
+    public async Task<RegionStatisticsReport> GetStatistics(StatisticsPeriod period, SectorScope? sectors = null)
     {
         var until = StatisticsCalls.Until(period, clock.Now);
-        return new RegionStatisticsReport(_region, period, until, await CountStatistics(period, until));
+        return new RegionStatisticsReport(_region, period, until, await CountStatistics(period, until, sectors));
     }
 
     /// <summary>Asks every child at once and adds their statistics: sums and histograms add exactly.</summary>
-    public async Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until) =>
-        RegionStatistics.Sum(await Task.WhenAll(Children.Select(c => c.CountStatistics(period, until))));
+    public async Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until, SectorScope? sectors = null) =>
+        RegionStatistics.Sum(await Task.WhenAll(Children.Select(c => c.CountStatistics(period, until, sectors))));
 
-    public async Task<CircularItems> ListCircularItems(StatisticsPeriod month, DateTimeOffset until) =>
-        CircularItems.Sum(await Task.WhenAll(Children.Select(c => c.ListCircularItems(month, until))));
+    public async Task<CircularItems> ListCircularItems(StatisticsPeriod month, DateTimeOffset until, SectorScope? sectors = null) =>
+        CircularItems.Sum(await Task.WhenAll(Children.Select(c => c.ListCircularItems(month, until, sectors))));
 
-    public async Task<CampaignProgress> GetCampaignProgress(PeriodKind kind)
+    public async Task<CampaignProgress> GetCampaignProgress(PeriodKind kind, SectorScope? sectors = null)
     {
         var query = CampaignQuery.At(campaign.Value.StartInstant, kind, clock.Now);
-        var children = await Task.WhenAll(ChildRegions.Select(async r => new ChildCampaignFigures(r, await GrainFactory.GetRegionGrain(r).CountCampaign(query))));
+        var children = await Task.WhenAll(ChildRegions.Select(async r => new ChildCampaignFigures(r, await GrainFactory.GetRegionGrain(r).CountCampaign(query, sectors))));
         return new CampaignProgress(_region, query, CampaignFigures.Sum(children.Select(c => c.Figures)), [.. children]);
     }
 
-    public async Task<CampaignFigures> CountCampaign(CampaignQuery query) =>
-        CampaignFigures.Sum(await Task.WhenAll(Children.Select(c => c.CountCampaign(query))));
+    public async Task<CampaignFigures> CountCampaign(CampaignQuery query, SectorScope? sectors = null) =>
+        CampaignFigures.Sum(await Task.WhenAll(Children.Select(c => c.CountCampaign(query, sectors))));
 
-    public async Task<RegionRanking> GetRanking(RankingKey key, bool bestFirst)
+    public async Task<RegionRanking> GetRanking(RankingKey key, bool bestFirst, SectorScope? sectors = null)
     {
         await _pulled;
+        if (sectors is not null && SectorScopeFigures.Find(Scoped, sectors) is null)
+        {
+            throw DomainException.Precondition("credential.office",
+                $"region {_region.Code} counts no figures for the sectors {sectors}: configure the same {SectorOffices.Section} on the silos as on the gateway");
+        }
+
         return RegionRanking.Rank(
             _region,
-            ChildRegions.Select(r => (r, _children.TryGetValue(r.Code, out var child) ? child.Figures : HazardFigures.Zero)),
+            ChildRegions.Select(r => (r, FiguresOf(r, sectors))),
             key,
             bestFirst,
             clock.Now);
     }
 
+    /// <summary>A child's figures as held, over every sector or over one sector scope (zero until it reports).</summary>
+    private HazardFigures FiguresOf(Region child, SectorScope? sectors) =>
+        !_children.TryGetValue(child.Code, out var figures) ? HazardFigures.Zero
+        : sectors is null ? figures.Figures
+        : SectorScopeFigures.Find(figures.ByScope, sectors)?.Figures ?? HazardFigures.Zero;
+
     private HazardFigures Figures => _figures ??= HazardFigures.Sum(_children.Values.Select(c => c.Figures));
+
+    private EquatableArray<SectorScopeFigures> Scoped => _scoped ??= SectorScopeFigures.Sum(_children.Values.Select(c => c.ByScope));
 
     private IEnumerable<Region> ChildRegions => regions.ChildrenOf(_region.Code).Select(regions.Get);
 
     private IEnumerable<IRegionGrain> Children => ChildRegions.Select(GrainFactory.GetRegionGrain);
 
     private RegionStatus Status() =>
-        new(_region, Figures, clock.Now, Figures.OverdueShare > policy.RegionOverdueShareThreshold, [.. _directReports]);
+        new(_region, Figures, clock.Now, Figures.OverdueShare > policy.RegionOverdueShareThreshold, [.. _directReports],
+            SectorStatus.WithSummons(Scoped, policy.RegionOverdueShareThreshold));
 
     private async Task PullChildren()
     {
@@ -172,7 +190,7 @@ public sealed class RollupGrain(
         var changed = false;
         foreach (var child in children)
         {
-            if (!_children.TryGetValue(child.Code, out var known) || known.Sequence < child.Sequence || known.Figures != child.Figures)
+            if (!_children.TryGetValue(child.Code, out var known) || known.Sequence < child.Sequence || known.Figures != child.Figures || known.ByScope != child.ByScope)
             {
                 _children[child.Code] = child;
                 changed = true;
@@ -182,6 +200,7 @@ public sealed class RollupGrain(
         if (changed)
         {
             _figures = null;
+            _scoped = null;
             _reporter.Changed();
         }
     }

@@ -6,6 +6,7 @@ using HazardGrid.Enterprises;
 using HazardGrid.Escalations;
 using HazardGrid.Queries;
 using HazardGrid.Regions;
+using HazardGrid.Sectors;
 using HazardGrid.Statistics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -42,6 +43,7 @@ public sealed class TownGrain(
     IOptions<RollupOptions> options,
     IOptions<CampaignOptions> campaign,
     CalendarGapWarnings calendarGaps,
+    SectorOffices offices,
     ILogger<TownGrain> logger) : Grain, ITownGrain
 {
     private readonly EscalationSchedule _schedule = new(ladders, options.Value.EscalationRetry);
@@ -52,9 +54,12 @@ public sealed class TownGrain(
     private HazardIndexFeed _index = null!;
     private HazardFigures _figures = HazardFigures.Zero;
 
+    // The figures of each sector office's scope (see SectorCounts), counted with _figures.
+    private EquatableArray<SectorScopeFigures> _scoped = [];
+
     // Statistics counted lately, by period (see CountStatistics); at most KeptCounts of them.
     private const int KeptCounts = 32;
-    private readonly Dictionary<StatisticsPeriod, KeptCount> _counted = [];
+    private readonly Dictionary<(StatisticsPeriod Period, SectorScope? Sectors), KeptCount> _counted = [];
 
     // The next instant at which the figures change by the clock alone (a deadline passing, a new
     // month or year resetting the counts "this month/year").
@@ -112,8 +117,8 @@ public sealed class TownGrain(
 
     public Task<EnterprisePage> ListEnterprises(EnterpriseFilter filter, string? after, int limit)
     {
-        var open = _ledger.Stored.Hazards.Values.Where(h => h.IsOpen).CountBy(h => h.CreditCode).ToDictionary(StringComparer.Ordinal);
-        var watched = WatchList().Select(e => e.CreditCode).ToHashSet(StringComparer.Ordinal);
+        var open = _ledger.Stored.Hazards.Values.In(filter.Scope).Where(h => h.IsOpen).CountBy(h => h.CreditCode).ToDictionary(StringComparer.Ordinal);
+        var watched = WatchList(filter.Scope).Select(e => e.CreditCode).ToHashSet(StringComparer.Ordinal);
         var page = ImmutableArray.CreateBuilder<EnterpriseSummary>();
         var more = false;
         foreach (var (code, entry) in _directory.Stored)
@@ -141,24 +146,28 @@ public sealed class TownGrain(
         return Task.FromResult(new EnterprisePage(page.ToImmutable(), more));
     }
 
-    public Task<ChildFigures> GetFiguresForParent() => Task.FromResult(new ChildFigures(_region.Code, CurrentFigures(), _reporter.Sequence));
+    public Task<ChildFigures> GetFiguresForParent()
+    {
+        var (figures, scoped) = CurrentFigures();
+        return Task.FromResult(new ChildFigures(_region.Code, figures, _reporter.Sequence, scoped));
+    }
 
-    public Task<ImmutableArray<WatchListEntry>> GetWatchList() => Task.FromResult(WatchList());
+    public Task<ImmutableArray<WatchListEntry>> GetWatchList(SectorScope? sectors = null) => Task.FromResult(WatchList(sectors));
 
-    private ImmutableArray<WatchListEntry> WatchList()
+    private ImmutableArray<WatchListEntry> WatchList(SectorScope? sectors)
     {
         var now = clock.Now;
         var stored = _ledger.Stored;
-        var accidents = stored.FatalAccidents.Values.Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToLookup(a => a.CreditCode);
-        var open = stored.Hazards.Values.Where(h => h.IsOpen).ToLookup(h => h.CreditCode);
+        var accidents = stored.FatalAccidents.Values.In(sectors, SectorsOf).Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToLookup(a => a.CreditCode);
+        var open = stored.Hazards.Values.In(sectors).Where(h => h.IsOpen).ToLookup(h => h.CreditCode);
         return [.. open.Select(g => g.Key).Union(accidents.Select(g => g.Key))
             .Select(code => new WatchListEntry(code, _region.Code, open[code].Any(h => h.Has(EscalationStep.PublicExposure)), open[code].Count(h => h.IsOverdueAt(now)), accidents[code].Count()))
             .Where(e => e.Exposed || e.OverdueHazards > policy.WatchListOverdueHazards || e.FatalAccidentsThisYear > 0)
             .OrderBy(e => e.CreditCode, StringComparer.Ordinal)];
     }
 
-    public Task<ImmutableArray<RegionEscalationEvent>> GetEscalationEvents() =>
-        Task.FromResult<ImmutableArray<RegionEscalationEvent>>([.. _ledger.Stored.Hazards.Values
+    public Task<ImmutableArray<RegionEscalationEvent>> GetEscalationEvents(SectorScope? sectors = null) =>
+        Task.FromResult<ImmutableArray<RegionEscalationEvent>>([.. _ledger.Stored.Hazards.Values.In(sectors)
             .Where(h => !h.Escalations.IsDefaultOrEmpty)
             .SelectMany(h => h.Escalations.Select(e => new RegionEscalationEvent(h.HazardId, _region.Code, e.Step, e.DueAt, e.FiredAt, e.Trigger)))
             .OrderByDescending(e => e.FiredAt).ThenBy(e => e.HazardId, StringComparer.Ordinal).ThenBy(e => e.Step)]);
@@ -175,59 +184,68 @@ public sealed class TownGrain(
         return Task.CompletedTask;
     }
 
-    public Task<RegionStatisticsReport> GetStatistics(StatisticsPeriod period)
+    public Task<RegionStatisticsReport> GetStatistics(StatisticsPeriod period, SectorScope? sectors = null)
     {
         var until = StatisticsCalls.Until(period, clock.Now);
-        return Task.FromResult(new RegionStatisticsReport(_region, period, until, StatisticsCount.Count(_ledger.Stored.Hazards.Values, period, until)));
+        return Task.FromResult(new RegionStatisticsReport(_region, period, until, StatisticsCount.Count(_ledger.Stored.Hazards.Values.In(sectors), period, until)));
     }
 
-    public Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until)
+    public Task<RegionStatistics> CountStatistics(StatisticsPeriod period, DateTimeOffset until, SectorScope? sectors = null)
     {
         // A count is kept for the ledger it was made from, and for ends up to the next instant of
         // a hazard (StatisticsCount.SameUntil): a province's statistics ask every town, and most
         // towns have not changed since the last time, above all for past periods.
         var stored = _ledger.Stored;
-        if (_counted.TryGetValue(period, out var kept) && ReferenceEquals(kept.Ledger, stored) && kept.From <= until && until <= kept.Through)
+        if (_counted.TryGetValue((period, sectors), out var kept) && ReferenceEquals(kept.Ledger, stored) && kept.From <= until && until <= kept.Through)
         {
             return Task.FromResult(kept.Statistics);
         }
 
-        var statistics = StatisticsCount.Count(stored.Hazards.Values, period, until);
+        var hazards = stored.Hazards.Values.In(sectors).ToList();
+        var statistics = StatisticsCount.Count(hazards, period, until);
         if (_counted.Count >= KeptCounts)
         {
             _counted.Clear();
         }
 
-        _counted[period] = new KeptCount(stored, until, StatisticsCount.SameUntil(stored.Hazards.Values, until), statistics);
+        _counted[(period, sectors)] = new KeptCount(stored, until, StatisticsCount.SameUntil(hazards, until), statistics);
         return Task.FromResult(statistics);
     }
 
-    public Task<CircularItems> ListCircularItems(StatisticsPeriod month, DateTimeOffset until) =>
+    public Task<CircularItems> ListCircularItems(StatisticsPeriod month, DateTimeOffset until, SectorScope? sectors = null) =>
         Task.FromResult(CircularItems.Select(
-            _ledger.Stored.Hazards.Values, _ledger.Stored.FatalAccidents.Values, code => _directory.Stored.GetValueOrDefault(code)?.Name, month, until));
+            _ledger.Stored.Hazards.Values.In(sectors), _ledger.Stored.FatalAccidents.Values.In(sectors, SectorsOf), code => _directory.Stored.GetValueOrDefault(code)?.Name, month, until));
 
-    public Task<CampaignProgress> GetCampaignProgress(PeriodKind kind)
+    public Task<CampaignProgress> GetCampaignProgress(PeriodKind kind, SectorScope? sectors = null)
     {
         var query = CampaignQuery.At(campaign.Value.StartInstant, kind, clock.Now);
-        return Task.FromResult(new CampaignProgress(_region, query, CampaignFigures.Count(_ledger.Stored.Hazards.Values, query), []));
+        return Task.FromResult(new CampaignProgress(_region, query, CampaignFigures.Count(_ledger.Stored.Hazards.Values.In(sectors), query), []));
     }
 
-    public Task<CampaignFigures> CountCampaign(CampaignQuery query) =>
-        Task.FromResult(CampaignFigures.Count(_ledger.Stored.Hazards.Values, query));
+    public Task<CampaignFigures> CountCampaign(CampaignQuery query, SectorScope? sectors = null) =>
+        Task.FromResult(CampaignFigures.Count(_ledger.Stored.Hazards.Values.In(sectors), query));
 
     private RegionStatus Status()
     {
-        var figures = CurrentFigures();
-        return new(_region, figures, clock.Now, figures.OverdueShare > policy.RegionOverdueShareThreshold, []);
+        var (figures, scoped) = CurrentFigures();
+        return new(_region, figures, clock.Now, figures.OverdueShare > policy.RegionOverdueShareThreshold, [],
+            SectorStatus.WithSummons(scoped, policy.RegionOverdueShareThreshold));
     }
 
-    /// <summary>The figures now. Between a clock change and the next clock check a read counts
-    /// afresh rather than answer stale figures; it changes nothing (the clock check does).</summary>
-    private HazardFigures CurrentFigures() =>
-        _figuresChangeAt is { } at && clock.Now >= at ? CountLedger(clock.Now) : _figures;
+    /// <summary>The figures now, the town's and each sector scope's. Between a clock change and the
+    /// next clock check a read counts afresh rather than answer stale figures; it changes nothing
+    /// (the clock check does).</summary>
+    private (HazardFigures Figures, EquatableArray<SectorScopeFigures> ByScope) CurrentFigures() =>
+        _figuresChangeAt is { } at && clock.Now >= at ? (CountLedger(clock.Now), CountScopes(clock.Now)) : (_figures, _scoped);
 
     private HazardFigures CountLedger(DateTimeOffset now) =>
         HazardFigures.Count(_ledger.Stored.Hazards.Values, now, policy.WatchListOverdueHazards, _ledger.Stored.FatalAccidents.Values);
+
+    private EquatableArray<SectorScopeFigures> CountScopes(DateTimeOffset now) =>
+        SectorCounts.Count(offices.Scopes, _ledger.Stored.Hazards.Values, _ledger.Stored.FatalAccidents.Values, SectorsOf, now, policy.WatchListOverdueHazards);
+
+    /// <summary>An enterprise's sectors from the directory (null when the town does not list it).</summary>
+    private ImmutableArray<Sector>? SectorsOf(string creditCode) => _directory?.Stored.GetValueOrDefault(creditCode)?.Sectors;
 
     /// <summary>The ledger changed (or the grain activated): count it, plan the ladder from it,
     /// ask for the steps due, and arm the clock check.</summary>
@@ -240,6 +258,7 @@ public sealed class TownGrain(
     private void CountFigures(DateTimeOffset now)
     {
         _figures = CountLedger(now);
+        _scoped = CountScopes(now);
         _figuresChangeAt = HazardFigures.NextChange(_ledger.Stored.Hazards.Values, now, _ledger.Stored.FatalAccidents.Values);
         ArmClock();
     }

@@ -18,7 +18,7 @@ namespace HazardGrid.Silo.Hosting;
 public static class AccountCommand
 {
     public const string Usage = """
-        account add --user NAME [--name DISPLAY] --role supervisor|operator --region CODE [--password-stdin]
+        account add --user NAME [--name DISPLAY] --role supervisor|operator --region CODE [--office NAME] [--password-stdin]
                account list
                account disable --user NAME
                account enable --user NAME
@@ -77,6 +77,7 @@ public static class AccountCommand
                     Print(await accounts.CreateAccountAsync(new CreateAccountRequest
                     {
                         UserName = user, DisplayName = options.GetValueOrDefault("name", ""), Role = role, Region = options["region"], Password = password,
+                        Office = options.GetValueOrDefault("office", ""), // a sector office's supervisor (see README)
                     }, headers));
                     return 0;
                 case "list":
@@ -184,7 +185,7 @@ public static class AccountCommand
             : account.LockedUntil is { } until && until.ToDateTimeOffset() > DateTimeOffset.UtcNow ? $"locked until {until.ToDateTimeOffset():u}"
             : "enabled";
         var role = account.Role == AccountRole.Operator ? "operator" : "supervisor";
-        Console.WriteLine($"{account.UserName}\t{account.DisplayName}\t{role}\t{account.Region}\t{state}");
+        Console.WriteLine($"{account.UserName}\t{account.DisplayName}\t{role}\t{account.Region}{(account.Office.Length > 0 ? "/" + account.Office : "")}\t{state}");
     }
 
     private static int Fail(string message, int exitCode = 2)

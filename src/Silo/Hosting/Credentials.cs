@@ -2,6 +2,7 @@ using System.Globalization;
 using HazardGrid.Gateway.Hosting;
 using HazardGrid.Gateway.Security;
 using HazardGrid.Regions;
+using HazardGrid.Sectors;
 
 namespace HazardGrid.Silo.Hosting;
 
@@ -73,7 +74,7 @@ public static class Credentials
         return key;
     }
 
-    public const string Usage = "token --role system|supervisor|operator --region CODE [--subject NAME] [--days N] [--key ID]";
+    public const string Usage = "token --role system|supervisor|operator --region CODE [--office NAME] [--subject NAME] [--days N] [--key ID]";
 
     /// <summary>
     /// <c>token --role supervisor --region 3704 [--subject NAME] [--days N] [--key ID]</c>: prints a
@@ -99,6 +100,24 @@ public static class Credentials
             return 2;
         }
 
+        var office = options.GetValueOrDefault("office");
+        SectorOffices offices;
+        try
+        {
+            offices = SectorOfficeSettings.Load(configuration);
+        }
+        catch (InvalidOperationException bad)
+        {
+            Console.Error.WriteLine(bad.Message);
+            return 2;
+        }
+
+        if (SectorAccess.OfficeProblem(office, Caller.ParseRole(role), offices) is { } officeProblem)
+        {
+            Console.Error.WriteLine(officeProblem.Replace("the credential's 'office' claim", "--office", StringComparison.Ordinal));
+            return 2;
+        }
+
         var days = double.Parse(options.GetValueOrDefault("days", "30"), CultureInfo.InvariantCulture);
         var auth = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
         if (auth.Problems() is { Count: > 0 } problems)
@@ -107,7 +126,7 @@ public static class Credentials
             return 2;
         }
 
-        Console.WriteLine(TokenIssuer.Mint(auth, options.GetValueOrDefault("subject", $"{role}-{region}"), role!, region, TimeSpan.FromDays(days), options.GetValueOrDefault("key")));
+        Console.WriteLine(TokenIssuer.Mint(auth, options.GetValueOrDefault("subject", $"{role}-{region}"), role!, region, TimeSpan.FromDays(days), options.GetValueOrDefault("key"), office: office));
         return 0;
     }
 }

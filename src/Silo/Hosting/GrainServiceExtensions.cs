@@ -1,9 +1,11 @@
 using HazardGrid.Accounts;
 using HazardGrid.Common;
 using HazardGrid.Escalations;
+using HazardGrid.Gateway.Security;
 using HazardGrid.Notifications;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
+using HazardGrid.Sectors;
 using HazardGrid.Statistics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -56,6 +58,8 @@ public static class GrainServiceExtensions
         services.TryAddSingleton(calendar);
         services.TryAddSingleton((configuration is null ? EscalationPolicy.Standard : EscalationSettings.Load(configuration)) with { Calendar = calendar });
         services.TryAddSingleton<CalendarGapWarnings>();
+        // Which office regulates which sectors: the towns count figures for each office's sectors.
+        services.TryAddSingleton(configuration is null ? SectorOffices.Default : SectorOfficeSettings.Load(configuration));
         var rollups = services.AddOptions<RollupOptions>();
         var campaign = services.AddOptions<CampaignOptions>();
         var accounts = services.AddOptions<AccountOptions>();

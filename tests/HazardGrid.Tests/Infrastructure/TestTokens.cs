@@ -37,8 +37,8 @@ public static class TestTokens
     /// <summary>A token; every part can be made wrong for a test of the refusals.</summary>
     public static string Mint(
         string role = "system", string region = Province, string? subject = null, TimeSpan? lifetime = null, DateTimeOffset? issuedAt = null,
-        SigningKeyOptions? key = null, string issuer = "hazardgrid", string audience = "hazardgrid-api") =>
-        TokenIssuer.Mint(key ?? SigningKey(), issuer, audience, subject ?? $"test-{role}-{region}", role, region, lifetime ?? TimeSpan.FromHours(1), issuedAt);
+        SigningKeyOptions? key = null, string issuer = "hazardgrid", string audience = "hazardgrid-api", string? office = null) =>
+        TokenIssuer.Mint(key ?? SigningKey(), issuer, audience, subject ?? $"test-{role}-{region}", role, region, lifetime ?? TimeSpan.FromHours(1), issuedAt, office);
 
     public static Metadata Bearer(string token) => new() { { "authorization", $"Bearer {token}" } };
 
