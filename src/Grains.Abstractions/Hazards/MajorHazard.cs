@@ -52,7 +52,8 @@ public sealed record HazardReport(
     string Location,
     string Description,
     DateTimeOffset FoundAt,
-    SupervisionLevel? FoundByLevel = null)
+    SupervisionLevel? FoundByLevel = null,
+    string? TipId = null)
 {
     /// <summary>Normalises and checks the report's own fields; <paramref name="now"/> bounds the discovery time.</summary>
     public HazardReport Validate(DateTimeOffset now)
@@ -145,7 +146,8 @@ public sealed record MajorHazard(
     string? WithdrawalReason,
     DateTimeOffset UpdatedAt,
     SupervisionLevel SupervisionLevel,
-    ImmutableArray<EscalationRecord> Escalations)
+    ImmutableArray<EscalationRecord> Escalations,
+    string? TipId = null)
 {
     public bool IsOpen => Status is HazardStatus.Registered or HazardStatus.Rectifying or HazardStatus.AwaitingVerification;
 

@@ -7,6 +7,7 @@ using HazardGrid.Escalations;
 using HazardGrid.Queries;
 using HazardGrid.Regions;
 using HazardGrid.Statistics;
+using HazardGrid.Tips;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -92,6 +93,18 @@ public sealed class TownGrain(
     public Task ApplyHazardFacts(ImmutableArray<HazardFacts> facts) => _ledger.Apply(facts);
 
     public Task ApplyFatalAccident(FatalAccident accident) => _ledger.Apply(accident);
+
+    public Task ApplyTipFacts(ImmutableArray<TipFacts> facts) => _ledger.Apply(facts);
+
+    public Task<TipPage> ListTips(string? after, int limit)
+    {
+        var ordered = _ledger.Stored.TipsOrEmpty.Values
+            .Where(t => after is null || TipKey.Compare(t.TipId, after) > 0)
+            .OrderBy(t => TipKey.Parse(t.TipId).Number)
+            .Take(limit + 1)
+            .ToList();
+        return Task.FromResult(new TipPage([.. ordered.Take(limit)], ordered.Count > limit));
+    }
 
     public Task<RegionStatus> GetStatus() => Task.FromResult(Status());
 
@@ -218,7 +231,7 @@ public sealed class TownGrain(
         _figuresChangeAt is { } at && clock.Now >= at ? CountLedger(clock.Now) : _figures;
 
     private HazardFigures CountLedger(DateTimeOffset now) =>
-        HazardFigures.Count(_ledger.Stored.Hazards.Values, now, policy.WatchListOverdueHazards, _ledger.Stored.FatalAccidents.Values);
+        HazardFigures.Count(_ledger.Stored.Hazards.Values, now, policy.WatchListOverdueHazards, _ledger.Stored.FatalAccidents.Values, _ledger.Stored.TipsOrEmpty.Values);
 
     /// <summary>The ledger changed (or the grain activated): count it, plan the ladder from it,
     /// ask for the steps due, and arm the clock check.</summary>
@@ -231,7 +244,7 @@ public sealed class TownGrain(
     private void CountFigures(DateTimeOffset now)
     {
         _figures = CountLedger(now);
-        _figuresChangeAt = HazardFigures.NextChange(_ledger.Stored.Hazards.Values, now, _ledger.Stored.FatalAccidents.Values);
+        _figuresChangeAt = HazardFigures.NextChange(_ledger.Stored.Hazards.Values, now, _ledger.Stored.FatalAccidents.Values, _ledger.Stored.TipsOrEmpty.Values);
         ArmClock();
     }
 

@@ -4,6 +4,7 @@ using HazardGrid.Escalations;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
 using HazardGrid.Statistics;
+using HazardGrid.Tips;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace HazardGrid.Silo.Hosting;
@@ -52,8 +53,10 @@ public static class GrainServiceExtensions
         var rollups = services.AddOptions<RollupOptions>();
         var campaign = services.AddOptions<CampaignOptions>();
         var accounts = services.AddOptions<AccountOptions>();
+        var tips = services.AddOptions<TipOptions>().Validate(o => o.VerificationWorkingDays is >= 1 and <= 250, $"{TipOptions.Section}:VerificationWorkingDays must be from 1 to 250 working days");
         if (configuration is not null)
         {
+            tips.Bind(configuration.GetSection(TipOptions.Section));
             rollups.Bind(configuration.GetSection("HazardGrid:Rollups"));
             campaign.Bind(configuration.GetSection(CampaignOptions.Section));
             accounts.Bind(configuration.GetSection(AccountOptions.Section));
