@@ -70,7 +70,7 @@ public static class ApiMapper
     public static ImmutableArray<Domain.Hazards.PartyConfirmation> ToDomain(IEnumerable<Api.V1.PartyConfirmation> cs) =>
         [.. cs.Select((c, i) => ToDomain(c, $"confirmations[{i}]"))];
 
-    private static Domain.Enterprises.Sector ToDomain(Api.V1.Sector sector, string field) =>
+    public static Domain.Enterprises.Sector ToDomain(Api.V1.Sector sector, string field) =>
         Required<Api.V1.Sector, Domain.Enterprises.Sector>(sector, field, "sector");
 
     /// <summary>
@@ -159,6 +159,7 @@ public static class ApiMapper
             UpdateTime = Timestamp.FromDateTimeOffset(h.UpdatedAt),
             Stock = ChinaTime.IsStock(h.FoundAt),
             SupervisionLevel = ToApi(h.SupervisionLevel),
+            Tip = h.TipId is { } tip ? "tips/" + tip : string.Empty,
         };
         result.Escalations.AddRange(h.Escalations.Select(e => new Api.V1.Escalation
         {
@@ -220,6 +221,10 @@ public static class ApiMapper
             WatchListEnterprises = f.Escalations.WatchListEnterprises,
             FatalAccidentsThisYear = f.FatalAccidentsThisYear,
             DeathsThisYear = f.DeathsThisYear,
+            TipsReceived = f.TipsReceived,
+            TipsVerified = f.TipsVerified,
+            TipRewardsPaidFen = f.TipRewardsPaidFen,
+            TipVerificationsOverdue = f.TipVerificationsOverdue,
         };
         result.BySector.AddRange(f.BySector.Select(s => new Api.V1.SectorFigures
         {

@@ -6,10 +6,10 @@ using HazardGrid.Enterprises;
 namespace HazardGrid.Tips;
 
 /// <summary>How a tip (举报) reached the handling office (004: 12345 hotline, department website,
-/// mobile app, letter, visit). Append only.</summary>
+/// mobile app, letter, visit). Append only. <see cref="Hotline"/> is the 12345 government service hotline.</summary>
 public enum TipChannel
 {
-    Hotline12345 = 1,
+    Hotline = 1,
     Website = 2,
     MobileApp = 3,
     Letter = 4,
@@ -146,6 +146,10 @@ public sealed record RewardedTip(
         Status == TipStatus.RewardPaid ? RewardFen ?? 0 : 0, PaidAt, IsAnonymous, UpdatedAt, RewardFen);
 }
 
+/// <summary>A tip with the domain time it was read at (to judge an overdue verification by).</summary>
+[GenerateSerializer, Immutable, Alias("hg.TipView")]
+public sealed record TipView(RewardedTip Tip, DateTimeOffset AsOf);
+
 /// <summary>
 /// What the rollups and lists need of one tip, versioned like <see cref="Rollups.HazardFacts"/>
 /// (only a newer version replaces an older). Holds no identity of the tipster and no typed text.
@@ -211,14 +215,14 @@ public interface IRewardedTipGrain : IGrainWithStringKey
 {
     /// <summary>Records the tip under this key (the desk chose it); a repeated request id answers the first result.</summary>
     [Alias("Receive")]
-    Task<RewardedTip> Receive(TipReport report, WriteRequest request);
+    Task<TipView> Receive(TipReport report, WriteRequest request);
 
     [Alias("Execute")]
-    Task<RewardedTip> Execute(TipCommand command, WriteRequest request);
+    Task<TipView> Execute(TipCommand command, WriteRequest request);
 
     /// <summary>The tip with the tipster's identity: the gateway decides who sees it. NOT_FOUND if never received.</summary>
     [Alias("Get")]
-    Task<RewardedTip> Get();
+    Task<TipView> Get();
 }
 
 /// <summary>
@@ -230,12 +234,12 @@ public interface IRewardedTipGrain : IGrainWithStringKey
 public interface ITipDeskGrain : IGrainWithStringKey
 {
     [Alias("Report")]
-    Task<RewardedTip> Report(TipReport report, WriteRequest request);
+    Task<TipView> Report(TipReport report, WriteRequest request);
 }
 
 /// <summary>Tips of a region for a list page: facts only, never identity.</summary>
 [GenerateSerializer, Immutable, Alias("hg.TipPage")]
-public sealed record TipPage(ImmutableArray<TipFacts> Tips, bool More);
+public sealed record TipPage(ImmutableArray<TipFacts> Tips, bool More, DateTimeOffset AsOf);
 
 /// <summary>The tip settings (<c>HazardGrid:Tips</c>).</summary>
 public sealed class TipOptions

@@ -103,7 +103,7 @@ public sealed class TownGrain(
             .OrderBy(t => TipKey.Parse(t.TipId).Number)
             .Take(limit + 1)
             .ToList();
-        return Task.FromResult(new TipPage([.. ordered.Take(limit)], ordered.Count > limit));
+        return Task.FromResult(new TipPage([.. ordered.Take(limit)], ordered.Count > limit, clock.Now));
     }
 
     public Task<RegionStatus> GetStatus() => Task.FromResult(Status());

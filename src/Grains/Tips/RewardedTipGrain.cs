@@ -32,13 +32,13 @@ public sealed class RewardedTipGrain(
 {
     private string Id => this.GetPrimaryKeyString();
 
-    public async Task<RewardedTip> Receive(TipReport report, WriteRequest request)
+    public async Task<TipView> Receive(TipReport report, WriteRequest request)
     {
         var fingerprint = RequestFingerprint.Of(report);
         if (state.State.Requests.Find(request.RequestId, fingerprint) is { } earlier)
         {
             await Publish(state.State.Tip!);
-            return earlier.Outcome;
+            return View(earlier.Outcome);
         }
 
         if (state.State.Tip is { } taken)
@@ -55,10 +55,10 @@ public sealed class RewardedTipGrain(
         var due = policy.Calendar.AddWorkingDaysProvisionally(receivedAt, options.Value.VerificationWorkingDays);
         var tip = TipLifecycle.Receive(Id, report, report.TownCode, now, due);
         await Store(tip, request, fingerprint);
-        return tip;
+        return View(tip);
     }
 
-    public async Task<RewardedTip> Execute(TipCommand command, WriteRequest request)
+    public async Task<TipView> Execute(TipCommand command, WriteRequest request)
     {
         var tip = state.State.Tip;
         if (tip is null)
@@ -74,7 +74,7 @@ public sealed class RewardedTipGrain(
         if (state.State.Requests.Find(request.RequestId, fingerprint) is { } earlier)
         {
             await Publish(tip);
-            return earlier.Outcome;
+            return View(earlier.Outcome);
         }
 
         var now = clock.Now;
@@ -87,11 +87,13 @@ public sealed class RewardedTipGrain(
 
         var next = TipLifecycle.Apply(tip, valid, now, hazardId);
         await Store(next, request, fingerprint);
-        return next;
+        return View(next);
     }
 
-    public Task<RewardedTip> Get() =>
-        state.State.Tip is { } tip ? Task.FromResult(tip) : throw DomainException.NotFound("name", $"no tip tips/{Id} was received");
+    public Task<TipView> Get() =>
+        state.State.Tip is { } tip ? Task.FromResult(View(tip)) : throw DomainException.NotFound("name", $"no tip tips/{Id} was received");
+
+    private TipView View(RewardedTip tip) => new(tip, clock.Now);
 
     /// <summary>Registers the major hazard the tip turned out to be, through the normal enterprise
     /// path (numbering, duplicate findings, notices, 直报, figures), with channel VerifiedTip.</summary>
@@ -161,7 +163,7 @@ public sealed class TipDeskGrain(
     [PersistentState("tip-desk", StorageNames.Store)] IPersistentState<TipDeskState> state,
     DomainClock clock) : Grain, ITipDeskGrain
 {
-    public async Task<RewardedTip> Report(TipReport report, WriteRequest request)
+    public async Task<TipView> Report(TipReport report, WriteRequest request)
     {
         var county = this.GetPrimaryKeyString();
         if (!report.TownCode.StartsWith(county, StringComparison.Ordinal))
