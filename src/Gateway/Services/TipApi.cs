@@ -48,7 +48,7 @@ public sealed class TipApi(IGrainFactory grains, RegionCatalog regions) : TipSer
 
         var report = new TipReport(
             ToDomain(tip.Channel), creditCode, town, tip.Address, tip.Content, tip.ReceiveTime is { } at ? ApiMapper.ToDomain(at, "tip.receive_time") : null,
-            tip.Tipster is { } person ? new Enterprises.Person(person.Name, person.Phone) : null);
+            tip.Tipster is { } person ? new TipsterIdentity(person.Name, person.Phone) : null);
         var recorded = await grains.GetGrain<ITipDeskGrain>(town[..6]).Report(report, write);
         return ToApi(recorded, caller);
     }
