@@ -219,8 +219,13 @@ public sealed class RewardedTipTests(TipCluster cluster) : IClassFixture<TipClus
         Assert.Equal((StatusCode.PermissionDenied, "credential.role"), Short(await ApiDriver.Refusal(() => cluster.Tips("supervisor", County).DismissTipAsync(
             new DismissTipRequest { Name = tip.Name, Reason = "不属实", RequestId = TestData.NewRequestId() }).ResponseAsync)));
 
-        // Only the one good tip was recorded, still as received.
+        // Only the one good tip was recorded, still as received; HTTP/JSON reads it at its route too.
         Assert.Equal(TipState.Received, (await CountySystem.GetTipAsync(new GetTipRequest { Name = tip.Name })).State);
+        using var json = new JsonApi.JsonApiClient(cluster.JsonAddress, TestTokens.Mint("supervisor", City, "city-supervisor"));
+        var read = await json.Get($"/v1/{tip.Name}");
+        Assert.Equal((System.Net.HttpStatusCode.OK, tip.Name, TipState.Received), (read.Status, read.As<Tip>().Name, read.As<Tip>().State));
+        var listed = await json.Get($"/v1/regions/{County}/tips?pageSize=500");
+        Assert.Contains(listed.As<ListTipsResponse>().Tips, t => t.Name == tip.Name);
         await Figures(County, received: start.TipsReceived + 1, verified: start.TipsVerified, paidFen: start.TipRewardsPaidFen, overdue: start.TipVerificationsOverdue,
             registered: start.Registered);
     }
