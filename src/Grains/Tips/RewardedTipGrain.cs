@@ -105,6 +105,26 @@ public sealed class RewardedTipGrain(
             throw DomainException.Invalid("as_hazard.enterprise", "is not a valid Unified Social Credit Code");
         }
 
+        // Another enterprise than the tip's own must be in the handling county: a hazard elsewhere
+        // is another office's. (The tip's own enterprise is, by the tip's town.)
+        if (code != tip.CreditCode)
+        {
+            string town;
+            try
+            {
+                town = (await GrainFactory.GetGrain<IEnterpriseGrain>(code).Get()).Profile.TownCode;
+            }
+            catch (DomainException missing) when (missing.Kind == DomainErrorKind.NotFound)
+            {
+                throw DomainException.NotFound("as_hazard.enterprise", $"enterprise {code} is not registered");
+            }
+
+            if (!town.StartsWith(tip.CountyCode, StringComparison.Ordinal))
+            {
+                throw DomainException.Precondition("as_hazard.enterprise", $"enterprise {code} is in town {town}, outside county {tip.CountyCode}, which handles tip tips/{tip.Id}");
+            }
+        }
+
         // Found when the tip came in: the hazard existed then, and a retry computes the same report.
         var report = new HazardReport(
             code, ReportChannel.VerifiedTip, command.Sector, command.Criterion, command.Location, command.Description,

@@ -171,6 +171,17 @@ public sealed class RewardedTipTests(TipCluster cluster) : IClassFixture<TipClus
             RequestId = TestData.NewRequestId(),
         }).ResponseAsync)));
 
+        // Nor at an enterprise of another county: that hazard is another office's.
+        var elsewhere = TestData.NewEnterprise(TestData.TownsOf(OtherCounty, 1)[0], Api.V1.Sector.Fireworks);
+        await new EnterpriseService.EnterpriseServiceClient(cluster.As("system", "37"))
+            .RegisterEnterpriseAsync(new RegisterEnterpriseRequest { Enterprise = elsewhere, RequestId = TestData.NewRequestId() });
+        Assert.Equal((StatusCode.FailedPrecondition, "as_hazard.enterprise"), Short(await ApiDriver.Refusal(() => cluster.Tips("system", "37").VerifyTipAsync(new VerifyTipRequest
+        {
+            Name = received.Name,
+            AsHazard = new TipHazard { Enterprise = elsewhere.CreditCode, Sector = Api.V1.Sector.Fireworks, Criterion = "烟花-1", Location = "仓库", Description = "违规储存" },
+            RequestId = TestData.NewRequestId(),
+        }).ResponseAsync)));
+
         // Past its due time (working days of the official calendar) it is an overdue verification.
         cluster.Time.Advance(received.VerificationDueTime.ToDateTimeOffset() - cluster.Now + TimeSpan.FromMinutes(1));
         await Figures(OtherTown, received: start.TipsReceived + 1, verified: start.TipsVerified, paidFen: start.TipRewardsPaidFen, overdue: start.TipVerificationsOverdue + 1);
