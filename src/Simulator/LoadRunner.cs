@@ -43,6 +43,7 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
 {
     private readonly EnterpriseService.EnterpriseServiceClient _enterprises = new(invoker);
     private readonly HazardService.HazardServiceClient _hazards = new(invoker);
+    private readonly TipService.TipServiceClient _tips = new(invoker);
 
     public RunStats Stats { get; } = new();
 
@@ -56,6 +57,10 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
         var batches = model.Enterprises.GroupBy(e => e.CountyCode).SelectMany(county => county.Chunk(EnterprisesPerBatch)).ToList();
         await ForEach("enterprises", batches, model.Enterprises.Count, b => b.Length, RegisterAsync, Math.Max(2, concurrency / 4), cancellationToken);
         await ForEach("hazards", model.Hazards, model.Hazards.Count, _ => 1, PushHazardAsync, concurrency, cancellationToken);
+
+        // The tips that did not become hazards (those that did went with their hazards).
+        var tips = model.Tips.Where(t => t.Hazard is null).ToList();
+        await ForEach("tips", tips, tips.Count, _ => 1, PushTipAsync, concurrency, cancellationToken);
     }
 
     private async Task ForEach<T>(string phase, IReadOnlyList<T> items, long total, Func<T, int> weight, Func<T, CancellationToken, Task> push, int parallelism, CancellationToken cancellationToken)
@@ -103,9 +108,27 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
             FoundTime = Timestamp.FromDateTimeOffset(h.FoundAt),
         };
         var parent = $"enterprises/{h.Enterprise.CreditCode}";
-        var reported = await Call(county, ct, (headers, token) => _hazards.ReportHazardAsync(
-            new ReportHazardRequest { Parent = parent, Hazard = finding, RequestId = Id($"h{h.Index}/report") }, headers, cancellationToken: token));
-        var name = reported.Hazard.Name;
+        string name;
+        Timestamp registeredAt;
+        if (model.TipOf(h) is { } tip)
+        {
+            // Verified from a tip: the tip is received and verified as this hazard, which registers it.
+            var tipName = (await ReceiveTipAsync(tip, ct)).Name;
+            var verified = await Call(county, ct, (headers, token) => _tips.VerifyTipAsync(new VerifyTipRequest
+            {
+                Name = tipName,
+                AsHazard = new TipHazard { Sector = finding.Sector, Criterion = finding.Criterion, Location = finding.Location, Description = finding.Description, FoundTime = finding.FoundTime },
+                RequestId = Id($"t{tip.Index}/verify"),
+            }, headers, cancellationToken: token));
+            await RewardAsync(tip, verified.Name, ct);
+            (name, registeredAt) = (verified.Hazard, verified.ResolveTime);
+        }
+        else
+        {
+            var reported = await Call(county, ct, (headers, token) => _hazards.ReportHazardAsync(
+                new ReportHazardRequest { Parent = parent, Hazard = finding, RequestId = Id($"h{h.Index}/report") }, headers, cancellationToken: token));
+            (name, registeredAt) = (reported.Hazard.Name, reported.Hazard.RegisterTime);
+        }
 
         // One in a hundred findings is reported again through another channel: it must be absorbed.
         if (h.Index % 100 == 7)
@@ -123,10 +146,71 @@ public sealed class LoadRunner(CallInvoker invoker, ProvinceModel model, int con
         // The rest of the hazard's life so far goes in one bulk call, as a county system pushing its
         // backlog would: applied together, each update under its own request id.
         var batch = new BatchUpdateHazardsRequest();
-        batch.Updates.AddRange(LifeAfterReport(h, name, reported.Hazard.RegisterTime));
+        batch.Updates.AddRange(LifeAfterReport(h, name, registeredAt));
         if (batch.Updates.Count > 0)
         {
             await Call(county, ct, (headers, token) => _hazards.BatchUpdateHazardsAsync(batch, headers, cancellationToken: token));
+        }
+    }
+
+    /// <summary>A tip that is not a hazard: received, then verified as a violation (and rewarded),
+    /// dismissed, or left awaiting verification.</summary>
+    private async Task PushTipAsync(SimTip tip, CancellationToken ct)
+    {
+        var name = (await ReceiveTipAsync(tip, ct)).Name;
+        switch (tip.Outcome)
+        {
+            case TipOutcome.VerifiedAsViolation:
+                await Call(tip.CountyCode, ct, (headers, token) => _tips.VerifyTipAsync(new VerifyTipRequest
+                {
+                    Name = name, AsViolation = new TipViolation { Note = "经核查，举报的非法违法行为属实" }, RequestId = Id($"t{tip.Index}/verify"),
+                }, headers, cancellationToken: token));
+                await RewardAsync(tip, name, ct);
+                break;
+            case TipOutcome.Dismissed:
+                await Call(tip.CountyCode, ct, (headers, token) => _tips.DismissTipAsync(new DismissTipRequest
+                {
+                    Name = name, Reason = "经现场核查，举报事项不属实", RequestId = Id($"t{tip.Index}/dismiss"),
+                }, headers, cancellationToken: token));
+                break;
+        }
+    }
+
+    private Task<Tip> ReceiveTipAsync(SimTip tip, CancellationToken ct)
+    {
+        var newTip = new NewTip
+        {
+            Channel = tip.Channel,
+            Content = $"举报 {tip.Index}：存在重大事故隐患或非法违法行为",
+            ReceiveTime = Timestamp.FromDateTimeOffset(tip.ReceivedAt),
+            Tipster = tip.Named ? new Tipster { Name = $"举报人{tip.Index}", Phone = $"139{tip.Index % 100_000_000:D8}" } : null,
+        };
+        if (tip.Enterprise is { } e)
+        {
+            newTip.Enterprise = e.CreditCode;
+        }
+        else
+        {
+            newTip.Town = tip.TownCode;
+            newTip.Address = $"地址 {tip.Index}";
+        }
+
+        return Call(tip.CountyCode, ct, (headers, token) => _tips.ReportTipAsync(new ReportTipRequest { Tip = newTip, RequestId = Id($"t{tip.Index}/report") }, headers, cancellationToken: token));
+    }
+
+    /// <summary>A verified tip's reward decided, and paid (兑现) unless the model leaves it unpaid.</summary>
+    private async Task RewardAsync(SimTip tip, string name, CancellationToken ct)
+    {
+        await Call(tip.CountyCode, ct, (headers, token) => _tips.DecideTipRewardAsync(new DecideTipRewardRequest
+        {
+            Name = name, AmountFen = tip.RewardFen, Note = "举报奖励", RequestId = Id($"t{tip.Index}/reward"),
+        }, headers, cancellationToken: token));
+        if (tip.RewardPaid)
+        {
+            await Call(tip.CountyCode, ct, (headers, token) => _tips.RecordTipRewardPaymentAsync(new RecordTipRewardPaymentRequest
+            {
+                Name = name, PaymentReference = $"JL-{tip.Index}", RequestId = Id($"t{tip.Index}/pay"),
+            }, headers, cancellationToken: token));
         }
     }
 

@@ -14,6 +14,9 @@
 // After the load comes a steady live mix for --live-seconds: status queries, new reports,
 // progress and closures, with their rates and the query latency in the summary.
 //
+// Rewarded tips (有奖举报) go with the load at 004's rates (see ProvinceModel.TipShare): received,
+// verified as hazards (registered through VerifyTip) or violations, rewarded and paid, dismissed.
+//
 // Every write is derived from the seed and the anchor (printed at start), so an interrupted run
 // resumed with the same --seed and --anchor repeats its requests exactly and duplicates nothing.
 using System.Diagnostics;

@@ -60,6 +60,7 @@ public static class GatewayExtensions
         endpoints.MapGrpcService<EnterpriseApi>().RequireCredential();
         endpoints.MapGrpcService<HazardApi>().RequireCredential();
         endpoints.MapGrpcService<RegionApi>().RequireCredential();
+        endpoints.MapGrpcService<TipApi>().RequireCredential();
         endpoints.MapGrpcService<AccountApi>().RequireCredential();
         endpoints.MapConsoleSession();
         endpoints.MapConsoleFiles();

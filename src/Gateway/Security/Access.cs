@@ -29,6 +29,17 @@ public static class Access
             : caller;
     }
 
+    /// <summary>A caller that may read rewarded tips: a reader without a sector office. A tip is
+    /// handled by its county's office (the safety committee's), names no sector and may concern any
+    /// enterprise, so a sector office's credential (which sees its sectors only) reads none.</summary>
+    public static Caller TipReader(this ServerCallContext context)
+    {
+        var caller = context.Reader();
+        return caller.Sectors is not null
+            ? throw DomainException.Denied("credential.office", $"a sector office's credential ({caller.Office}) reads no rewarded tips: tips are handled by the county's office and may concern any sector")
+            : caller;
+    }
+
     /// <summary>A write by a system (every write but the supervisor decisions).</summary>
     public static WriteRequest SystemWrite(this ServerCallContext context, string? requestId, string field = "credential.role")
     {

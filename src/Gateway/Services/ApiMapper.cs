@@ -70,7 +70,7 @@ public static class ApiMapper
     public static ImmutableArray<Domain.Hazards.PartyConfirmation> ToDomain(IEnumerable<Api.V1.PartyConfirmation> cs) =>
         [.. cs.Select((c, i) => ToDomain(c, $"confirmations[{i}]"))];
 
-    private static Domain.Enterprises.Sector ToDomain(Api.V1.Sector sector, string field) =>
+    public static Domain.Enterprises.Sector ToDomain(Api.V1.Sector sector, string field) =>
         Required<Api.V1.Sector, Domain.Enterprises.Sector>(sector, field, "sector");
 
     /// <summary>
@@ -165,6 +165,7 @@ public static class ApiMapper
             PendingExtension = h.PendingExtension is { } p
                 ? new Api.V1.ExtensionRequest { Deadline = Timestamp.FromDateTimeOffset(p.NewDeadline), Reason = p.Reason, RequestedBy = p.RequestedBy, RequestTime = Timestamp.FromDateTimeOffset(p.RequestedAt) }
                 : null,
+            Tip = h.TipId is { } tip ? "tips/" + tip : string.Empty,
         };
         result.Escalations.AddRange(h.Escalations.Select(e => new Api.V1.Escalation
         {
@@ -227,6 +228,10 @@ public static class ApiMapper
             DeadlineWarningsThisMonth = f.Escalations.DeadlineWarningsThisMonth,
             FatalAccidentsThisYear = f.FatalAccidentsThisYear,
             DeathsThisYear = f.DeathsThisYear,
+            TipsReceived = f.TipsReceived,
+            TipsVerified = f.TipsVerified,
+            TipRewardsPaidFen = f.TipRewardsPaidFen,
+            TipVerificationsOverdue = f.TipVerificationsOverdue,
         };
         result.BySector.AddRange(f.BySector.Select(s => new Api.V1.SectorFigures
         {

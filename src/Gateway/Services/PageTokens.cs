@@ -17,6 +17,7 @@ public static class PageTokens
 {
     private const byte HazardKind = 1;
     private const byte EnterpriseKind = 2;
+    private const byte TipKind = 3;
     private const string Field = "page_token";
     private const int CheckLength = 4;
 
@@ -71,6 +72,11 @@ public static class PageTokens
     public static string Write(string afterCreditCode, byte[] fingerprint) => Write(EnterpriseKind, fingerprint, w => w.Write(afterCreditCode));
 
     public static string? ReadEnterprises(string? token, byte[] fingerprint) => Read(token, EnterpriseKind, fingerprint, r => r.ReadString());
+
+    /// <summary>A tip list's position: the last tip id returned.</summary>
+    public static string WriteTips(string afterTipId, byte[] fingerprint) => Write(TipKind, fingerprint, w => w.Write(afterTipId));
+
+    public static string? ReadTips(string? token, byte[] fingerprint) => Read(token, TipKind, fingerprint, r => r.ReadString());
 
     private static string Write(byte kind, byte[] fingerprint, Action<BinaryWriter> body)
     {

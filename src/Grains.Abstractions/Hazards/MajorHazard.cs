@@ -52,7 +52,8 @@ public sealed record HazardReport(
     string Location,
     string Description,
     DateTimeOffset FoundAt,
-    SupervisionLevel? FoundByLevel = null)
+    SupervisionLevel? FoundByLevel = null,
+    string? TipId = null)
 {
     /// <summary>Normalises and checks the report's own fields; <paramref name="now"/> bounds the discovery time.</summary>
     public HazardReport Validate(DateTimeOffset now)
@@ -149,7 +150,8 @@ public sealed record MajorHazard(
     int LadderVersion = 0,
     DateTimeOffset? RectificationStartedAt = null,
     DateTimeOffset? OriginalDeadline = null,
-    ExtensionRequest? PendingExtension = null)
+    ExtensionRequest? PendingExtension = null,
+    string? TipId = null)
 {
     // LadderVersion: the ladder version (LadderCatalog) the hazard was listed under, or moved to by
     // a re-plan; 0 in records stored before versions were kept, which follow version 1.

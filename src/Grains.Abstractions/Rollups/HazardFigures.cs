@@ -4,6 +4,7 @@ using HazardGrid.Enterprises;
 using HazardGrid.Escalations;
 using HazardGrid.Hazards;
 using HazardGrid.Accidents;
+using HazardGrid.Tips;
 
 namespace HazardGrid.Rollups;
 
@@ -31,6 +32,9 @@ public sealed record EscalationFigures(
 /// <summary>
 /// The status figures of a set of hazards (an enterprise's, a town's, or everything under a
 /// region) at one instant. Figures add: a region's figures are the sum of its children's.
+/// <para>The tip figures (有奖举报) count the rewarded tips about the region's towns, all time:
+/// received, verified (whatever came after), the rewards paid (兑现) in fen, and the tips still
+/// awaiting verification past their due time. An enterprise's figures hold no tips.</para>
 /// </summary>
 [GenerateSerializer, Immutable, Alias("hg.HazardFigures")]
 public sealed record HazardFigures(
@@ -49,7 +53,11 @@ public sealed record HazardFigures(
     EquatableArray<SectorFigures> BySector,
     EscalationFigures Escalations,
     int FatalAccidentsThisYear = 0,
-    int DeathsThisYear = 0)
+    int DeathsThisYear = 0,
+    int TipsReceived = 0,
+    int TipsVerified = 0,
+    long TipRewardsPaidFen = 0,
+    int TipVerificationsOverdue = 0)
 {
     /// <summary>No hazards. Like <see cref="Sum"/> and equality, it follows the members above by
     /// itself: a new figure is a new member here, counted in <see cref="Count"/>, and nothing else.</summary>
@@ -63,8 +71,9 @@ public sealed record HazardFigures(
     /// <summary>Counts a set of hazards as they stand at <paramref name="now"/>. An enterprise is on
     /// the watch list with an exposed open hazard, more than <paramref name="watchListOverdueHazards"/>
     /// overdue ones, or a fatal accident this year (China time).</summary>
-    public static HazardFigures Count(IEnumerable<HazardFacts> hazards, DateTimeOffset now, int watchListOverdueHazards = 3, IEnumerable<FatalAccident>? accidents = null)
+    public static HazardFigures Count(IEnumerable<HazardFacts> hazards, DateTimeOffset now, int watchListOverdueHazards = 3, IEnumerable<FatalAccident>? accidents = null, IEnumerable<TipFacts>? tips = null)
     {
+        var tipList = tips as IReadOnlyCollection<TipFacts> ?? [.. tips ?? []];
         var thisYear = (accidents ?? []).Where(a => ChinaTime.SameYear(a.OccurredAt, now)).ToList();
         int registered = 0, rectifying = 0, awaiting = 0, closed = 0, withdrawn = 0, invalid = 0;
         int overdue = 0, closedThisMonth = 0, openStock = 0, openIncrement = 0, closedStock = 0, closedIncrement = 0;
@@ -136,18 +145,30 @@ public sealed record HazardFigures(
                 fired[(int)EscalationStep.PublicExposure], fired[(int)EscalationStep.AccidentInvestigation],
                 exposed, investigated, watched, fired[(int)EscalationStep.DeadlineWarning]),
             thisYear.Count,
-            thisYear.Sum(a => a.Deaths));
+            thisYear.Sum(a => a.Deaths),
+            tipList.Count,
+            tipList.Count(t => t.IsVerified),
+            tipList.Sum(t => t.PaidFen),
+            tipList.Count(t => t.IsVerificationOverdueAt(now)));
     }
 
     /// <summary>
     /// The next instant after <paramref name="now"/> at which these figures change by the clock
     /// alone: a rectification deadline passing, a new month resetting the monthly counts, or a new
-    /// year resetting this year's fatal accidents. (Ladder steps falling due are scheduled
-    /// separately: they change figures only once fired.)
+    /// year resetting this year's fatal accidents, a tip's verification falling overdue. (Ladder
+    /// steps falling due are scheduled separately: they change figures only once fired.)
     /// </summary>
-    public static DateTimeOffset? NextChange(IEnumerable<HazardFacts> hazards, DateTimeOffset now, IEnumerable<FatalAccident>? accidents = null)
+    public static DateTimeOffset? NextChange(IEnumerable<HazardFacts> hazards, DateTimeOffset now, IEnumerable<FatalAccident>? accidents = null, IEnumerable<TipFacts>? tips = null)
     {
         DateTimeOffset? next = (accidents ?? []).Any(a => ChinaTime.SameYear(a.OccurredAt, now)) ? ChinaTime.StartOfNextYear(now) : null;
+        foreach (var t in tips ?? [])
+        {
+            if (t.Status == TipStatus.Received && t.VerificationDueAt >= now && (next is null || t.VerificationDueAt.AddTicks(1) < next))
+            {
+                next = t.VerificationDueAt.AddTicks(1);
+            }
+        }
+
         foreach (var h in hazards)
         {
             DateTimeOffset? candidate = h switch

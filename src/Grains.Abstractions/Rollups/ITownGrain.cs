@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using HazardGrid.Accidents;
 using HazardGrid.Queries;
+using HazardGrid.Tips;
 using Orleans.Concurrency;
 
 namespace HazardGrid.Rollups;
@@ -43,4 +44,14 @@ public interface ITownGrain : IRegionGrain
     /// in credit-code order, passing <paramref name="filter"/> (judged on the stored ledger now).</summary>
     [Alias("ListEnterprises"), AlwaysInterleave]
     Task<EnterprisePage> ListEnterprises(EnterpriseFilter filter, string? after, int limit);
+
+    /// <summary>Takes rewarded tips' latest facts (no identity), durably, before returning; only
+    /// newer versions replace older ones, so repeating a call is harmless.</summary>
+    [Alias("ApplyTipFacts"), AlwaysInterleave]
+    Task ApplyTipFacts(ImmutableArray<TipFacts> facts);
+
+    /// <summary>Up to <paramref name="limit"/> of the town's tips after tip id <paramref name="after"/>
+    /// (county, then number), from the stored ledger.</summary>
+    [Alias("ListTips"), AlwaysInterleave]
+    Task<TipPage> ListTips(string? after, int limit);
 }

@@ -30,7 +30,7 @@ public static class HazardLifecycle
         var hazard = new MajorHazard(
             id, 1, report.CreditCode, registration.EnterpriseName, registration.TownCode, report.Sector,
             [report.Channel], report.Criterion, report.Location, report.Description, report.FoundAt, now,
-            HazardStatus.Registered, null, null, 0, [], null, null, now, report.ListingLevel, [], ladderVersion);
+            HazardStatus.Registered, null, null, 0, [], null, null, now, report.ListingLevel, [], ladderVersion, TipId: report.TipId);
         return (hazard, Entry(hazard, request, now, TrailAction.Registered,
             $"registered via {report.Channel}: {report.Criterion} at {report.Location}; listed for {SupervisionLevels.Describe(hazard.SupervisionLevel)} supervision"
             + (ladderVersion > 0 ? $" under escalation ladder version {ladderVersion}" : string.Empty)));

@@ -8,6 +8,7 @@ using HazardGrid.Queries;
 using HazardGrid.Regions;
 using HazardGrid.Sectors;
 using HazardGrid.Statistics;
+using HazardGrid.Tips;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -106,6 +107,18 @@ public sealed class TownGrain(
     }
 
     public Task ApplyFatalAccident(FatalAccident accident) => _ledger.Apply(accident);
+
+    public Task ApplyTipFacts(ImmutableArray<TipFacts> facts) => _ledger.Apply(facts);
+
+    public Task<TipPage> ListTips(string? after, int limit)
+    {
+        var ordered = _ledger.Stored.TipsOrEmpty.Values
+            .Where(t => after is null || TipKey.Compare(t.TipId, after) > 0)
+            .OrderBy(t => TipKey.Parse(t.TipId).Number)
+            .Take(limit + 1)
+            .ToList();
+        return Task.FromResult(new TipPage([.. ordered.Take(limit)], ordered.Count > limit, clock.Now));
+    }
 
     public Task<RegionStatus> GetStatus() => Task.FromResult(Status());
 
@@ -239,7 +252,7 @@ public sealed class TownGrain(
         _figuresChangeAt is { } at && clock.Now >= at ? (CountLedger(clock.Now), CountScopes(clock.Now)) : (_figures, _scoped);
 
     private HazardFigures CountLedger(DateTimeOffset now) =>
-        HazardFigures.Count(_ledger.Stored.Hazards.Values, now, policy.WatchListOverdueHazards, _ledger.Stored.FatalAccidents.Values);
+        HazardFigures.Count(_ledger.Stored.Hazards.Values, now, policy.WatchListOverdueHazards, _ledger.Stored.FatalAccidents.Values, _ledger.Stored.TipsOrEmpty.Values);
 
     private EquatableArray<SectorScopeFigures> CountScopes(DateTimeOffset now) =>
         SectorCounts.Count(offices.Scopes, _ledger.Stored.Hazards.Values, _ledger.Stored.FatalAccidents.Values, SectorsOf, now, policy.WatchListOverdueHazards);
@@ -259,7 +272,7 @@ public sealed class TownGrain(
     {
         _figures = CountLedger(now);
         _scoped = CountScopes(now);
-        _figuresChangeAt = HazardFigures.NextChange(_ledger.Stored.Hazards.Values, now, _ledger.Stored.FatalAccidents.Values);
+        _figuresChangeAt = HazardFigures.NextChange(_ledger.Stored.Hazards.Values, now, _ledger.Stored.FatalAccidents.Values, _ledger.Stored.TipsOrEmpty.Values);
         ArmClock();
     }
 

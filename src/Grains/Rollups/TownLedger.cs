@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using HazardGrid.Accidents;
 using HazardGrid.Common;
+using HazardGrid.Tips;
 
 namespace HazardGrid.Rollups;
 
@@ -11,6 +12,12 @@ public sealed record TownLedgerState
 {
     [Id(0)] public ImmutableDictionary<string, HazardFacts> Hazards { get; init; } = ImmutableDictionary<string, HazardFacts>.Empty;
     [Id(1)] public ImmutableDictionary<string, FatalAccident> FatalAccidents { get; init; } = ImmutableDictionary<string, FatalAccident>.Empty;
+
+    /// <summary>The latest facts of every rewarded tip about the town (no identity), in the part
+    /// of the tip's id like a hazard's. Null in ledgers stored before tips: read as empty.</summary>
+    [Id(2)] public ImmutableDictionary<string, TipFacts>? Tips { get; init; }
+
+    public ImmutableDictionary<string, TipFacts> TipsOrEmpty => Tips ?? ImmutableDictionary<string, TipFacts>.Empty;
 }
 
 /// <summary>
@@ -90,6 +97,35 @@ internal sealed class TownLedger
         return _commit.WrittenWith(awaited);
     }
 
+    /// <summary>Completes once every tip's facts are stored at their version or a newer one (as for hazards).</summary>
+    public Task Apply(IEnumerable<TipFacts> facts)
+    {
+        LedgerBatch? awaited = null;
+        foreach (var fact in facts)
+        {
+            if (Stored.TipsOrEmpty.TryGetValue(fact.TipId, out var known) && known.Version >= fact.Version)
+            {
+                continue;
+            }
+
+            if (_commit.InFlight is { } writing && writing.Tips.TryGetValue(fact.TipId, out var inFlight) && inFlight.Version >= fact.Version)
+            {
+                awaited ??= writing;
+                continue;
+            }
+
+            var pending = _commit.Pending;
+            if (!pending.Tips.TryGetValue(fact.TipId, out var queued) || queued.Version < fact.Version)
+            {
+                pending.Tips[fact.TipId] = fact;
+            }
+
+            awaited = pending;
+        }
+
+        return _commit.WrittenWith(awaited);
+    }
+
     /// <summary>Completes once the accident is stored; a repeat is ignored.</summary>
     public Task Apply(FatalAccident accident)
     {
@@ -114,6 +150,7 @@ internal sealed class TownLedger
     {
         Hazards = Stored.Hazards.SetItems(batch.Hazards),
         FatalAccidents = Stored.FatalAccidents.SetItems(batch.Accidents),
+        Tips = batch.Tips.Count == 0 ? Stored.Tips : Stored.TipsOrEmpty.SetItems(batch.Tips),
     };
 
     /// <summary>Stores the parts the batch touches. On failure the parts' states are back to what
@@ -122,7 +159,7 @@ internal sealed class TownLedger
     private Task WriteAsync(LedgerBatch batch)
     {
         var next = Next(batch);
-        var touched = batch.Hazards.Keys.Select(PartOf).Concat(batch.Accidents.Count > 0 ? [0] : Array.Empty<int>()).Distinct();
+        var touched = batch.Hazards.Keys.Concat(batch.Tips.Keys).Select(PartOf).Concat(batch.Accidents.Count > 0 ? [0] : Array.Empty<int>()).Distinct();
         return Task.WhenAll(touched.Select(part => _parts[part].WriteOrRollBackAsync(PartState(next, part), _grain)));
     }
 
@@ -132,6 +169,7 @@ internal sealed class TownLedger
     {
         Hazards = ledger.Hazards.Where(h => PartOf(h.Key) == part).ToImmutableDictionary(StringComparer.Ordinal),
         FatalAccidents = part == 0 ? ledger.FatalAccidents : ImmutableDictionary<string, FatalAccident>.Empty,
+        Tips = ledger.Tips is null ? null : ledger.Tips.Where(t => PartOf(t.Key) == part).ToImmutableDictionary(StringComparer.Ordinal),
     };
 
     /// <summary>The whole ledger from its parts; a hazard found in two (written before the ledger
@@ -140,8 +178,10 @@ internal sealed class TownLedger
     {
         var hazards = ImmutableDictionary.CreateBuilder<string, HazardFacts>(StringComparer.Ordinal);
         var accidents = ImmutableDictionary.CreateBuilder<string, FatalAccident>(StringComparer.Ordinal);
+        var tips = ImmutableDictionary.CreateBuilder<string, TipFacts>(StringComparer.Ordinal);
         foreach (var part in parts)
         {
+            tips.AddRange(part.TipsOrEmpty.Where(t => !tips.ContainsKey(t.Key)));
             foreach (var (id, facts) in part.Hazards)
             {
                 if (!hazards.TryGetValue(id, out var known) || known.Version < facts.Version)
@@ -153,7 +193,7 @@ internal sealed class TownLedger
             accidents.AddRange(part.FatalAccidents.Where(a => !accidents.ContainsKey(a.Key)));
         }
 
-        return new TownLedgerState { Hazards = hazards.ToImmutable(), FatalAccidents = accidents.ToImmutable() };
+        return new TownLedgerState { Hazards = hazards.ToImmutable(), FatalAccidents = accidents.ToImmutable(), Tips = tips.Count == 0 ? null : tips.ToImmutable() };
     }
 
     /// <summary>Facts gathered for one ledger write.</summary>
@@ -162,5 +202,7 @@ internal sealed class TownLedger
         public Dictionary<string, HazardFacts> Hazards { get; } = new(StringComparer.Ordinal);
 
         public Dictionary<string, FatalAccident> Accidents { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, TipFacts> Tips { get; } = new(StringComparer.Ordinal);
     }
 }

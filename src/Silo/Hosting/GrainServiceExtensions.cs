@@ -7,6 +7,7 @@ using HazardGrid.Regions;
 using HazardGrid.Rollups;
 using HazardGrid.Sectors;
 using HazardGrid.Statistics;
+using HazardGrid.Tips;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -69,8 +70,10 @@ public static class GrainServiceExtensions
             ? new WebhookNoticeDelivery(o)
             : new NoNoticeDelivery());
         services.TryAddSingleton<NoticeSender>();
+        var tips = services.AddOptions<TipOptions>().Validate(o => o.VerificationWorkingDays is >= 1 and <= 250, $"{TipOptions.Section}:VerificationWorkingDays must be from 1 to 250 working days");
         if (configuration is not null)
         {
+            tips.Bind(configuration.GetSection(TipOptions.Section));
             rollups.Bind(configuration.GetSection("HazardGrid:Rollups"));
             campaign.Bind(configuration.GetSection(CampaignOptions.Section));
             accounts.Bind(configuration.GetSection(AccountOptions.Section));

@@ -36,7 +36,7 @@ public sealed class AdditiveTests
         Assert.Equal(figures.GetHashCode(), copy.GetHashCode());
         Assert.NotEqual(figures, copy with { BySector = [new SectorFigures(Sector.Gas, 1, 1, 2)] });
         Assert.NotEqual(figures, copy with { Escalations = copy.Escalations with { Exposed = 99 } });
-        Assert.All(Counts(HazardFigures.Zero), c => Assert.Equal(0, c.Value));
+        Assert.All(Counts(HazardFigures.Zero), c => Assert.Equal(0L, c.Value));
     }
 
     /// <summary>Figures whose every count is distinct, from <paramref name="start"/> up.</summary>
@@ -48,6 +48,7 @@ public sealed class AdditiveTests
             var constructor = type.GetConstructors().MaxBy(c => c.GetParameters().Length)!;
             return constructor.Invoke([.. constructor.GetParameters().Select(p =>
                 p.ParameterType == typeof(int) ? next++
+                : p.ParameterType == typeof(long) ? (long)next++
                 : p.ParameterType == typeof(EquatableArray<SectorFigures>) ? EquatableArray<SectorFigures>.Empty
                 : Make(p.ParameterType))]);
         }
@@ -55,14 +56,15 @@ public sealed class AdditiveTests
         return (HazardFigures)Make(typeof(HazardFigures));
     }
 
-    private static Dictionary<string, int> Counts(object figures) =>
+    private static Dictionary<string, long> Counts(object figures) =>
         figures.GetType().GetConstructors().MaxBy(c => c.GetParameters().Length)!.GetParameters()
             .SelectMany(p =>
             {
                 var value = figures.GetType().GetProperty(p.Name!)!.GetValue(figures)!;
                 return value switch
                 {
-                    int i => [KeyValuePair.Create(p.Name!, i)],
+                    int i => [KeyValuePair.Create(p.Name!, (long)i)],
+                    long l => [KeyValuePair.Create(p.Name!, l)],
                     EscalationFigures e => Counts(e).Select(c => KeyValuePair.Create($"{p.Name}.{c.Key}", c.Value)),
                     _ => [],
                 };

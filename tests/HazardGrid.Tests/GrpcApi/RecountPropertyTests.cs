@@ -15,6 +15,12 @@ namespace HazardGrid.Tests.GrpcApi;
 /// and at every checkpoint each hazard, town, county, city, the province and every enterprise
 /// must show exactly what the model counts. The model is the test's own simple code: nothing
 /// of the product's counting is used.
+/// <para>Rewarded tips run alongside, from a random stream of their own (so the hazard steps of a
+/// seed stay what they were): tips about the enterprises or addresses of the six towns, verified
+/// as hazards (which the model registers like any report) or violations, dismissed, rewarded and
+/// paid, and the clock moves make verifications overdue. Their due times are the official
+/// working-day calendar's (<c>WorkingDayCalendar.Official</c>, the calendar's data, not the
+/// product's counting).</para>
 /// </summary>
 /// <remarks>
 /// The sequences are reproducible: the seeds are fixed (or given in <c>HAZARDGRID_RECOUNT_SEEDS</c>,
@@ -60,15 +66,23 @@ public abstract class RecountProperty(ClusterFixture fixture, ITestOutputHelper 
 
         var findings = new List<(string CreditCode, NewHazard Finding)>();
         var refused = 0;
+        var tips = new List<ModelTip>();
+        var tipService = new TipService.TipServiceClient(fixture.Invoker);
         foreach (var seed in seeds)
         {
             var random = new Random(seed);
+            var tipRandom = new Random(seed + 1_000_003);
             var step = 0;
             try
             {
                 for (; step < 150; step++)
                 {
                     refused += await RandomStep(random) ? 0 : 1;
+                    if (tipRandom.Next(100) < 15)
+                    {
+                        await TipStep(tipRandom);
+                    }
+
                     await LadderCaughtUp();
                 }
 
@@ -96,6 +110,113 @@ public abstract class RecountProperty(ClusterFixture fixture, ITestOutputHelper 
         Assert.True(fired.IsSupersetOf([EscalationStep.WarningLetter, EscalationStep.Circular, EscalationStep.Summons, EscalationStep.PublicExposure]), $"the ladder was not climbed: only {string.Join(", ", fired)}");
         Assert.Equal(warnings, fired.Contains(EscalationStep.DeadlineWarning));
         Assert.Contains(model.Hazards, h => h.Level != SupervisionLevel.County);
+        Assert.True(
+            new[] { TipState.Received, TipState.Dismissed, TipState.Verified, TipState.RewardDecided, TipState.RewardPaid }.All(s => tips.Any(t => t.Reached.Contains(s)))
+            && tips.Any(t => t.HazardName is not null) && tips.Any(t => t.Reached.Contains(TipState.Verified) && t.HazardName is null) && tips.Any(t => t.EverOverdue),
+            $"the tips did not cover their life: {string.Join(", ", tips.GroupBy(t => t.State).Select(g => $"{g.Key} {g.Count()}"))}");
+
+        // One tip step: report one, or move one on (sometimes a step its state refuses).
+        async Task TipStep(Random random)
+        {
+            var now = fixture.Now;
+            foreach (var late in tips.Where(x => x.State == TipState.Received && x.DueAt < now))
+            {
+                late.EverOverdue = true;
+            }
+
+            if (tips.Count == 0 || random.Next(100) < 35)
+            {
+                var aboutEnterprise = random.Next(100) < 65;
+                var enterprise = enterprises[random.Next(enterprises.Count)];
+                var tip = new NewTip { Channel = (TipChannel)random.Next(1, 6), Content = $"举报 {random.Next(1000)}" };
+                if (aboutEnterprise)
+                {
+                    tip.Enterprise = enterprise.CreditCode;
+                }
+                else
+                {
+                    tip.Town = towns[random.Next(towns.Length)];
+                    tip.Address = $"地址 {random.Next(1000)}";
+                }
+
+                if (random.Next(2) == 0)
+                {
+                    tip.Tipster = new Tipster { Name = "举报人", Phone = "13800000000" };
+                }
+
+                var received = await tipService.ReportTipAsync(new ReportTipRequest { Tip = tip, RequestId = TestData.NewRequestId() });
+                var town = aboutEnterprise ? enterprise.Town : tip.Town;
+                var due = Common.WorkingDayCalendar.Official.AddWorkingDays(now, 15);
+                Assert.Equal((town, TipState.Received, due), (received.Town, received.State, received.VerificationDueTime.ToDateTimeOffset()));
+                tips.Add(new ModelTip(received.Name, town, aboutEnterprise ? enterprise.CreditCode : null, now, due));
+                return;
+            }
+
+            var t = tips[random.Next(tips.Count)];
+            var op = random.Next(100) < 85 ? t.State switch
+            {
+                TipState.Received => random.Next(3),
+                TipState.Verified => 3,
+                TipState.RewardDecided => 4,
+                _ => random.Next(5),
+            } : random.Next(5);
+            var allowed = op <= 2 ? t.State == TipState.Received : op == 3 ? t.State == TipState.Verified : t.State == TipState.RewardDecided;
+            Func<Task<Tip>> call;
+            Model.Hazard? registered = null;
+            switch (op)
+            {
+                case 0 when t.CreditCode is { } code:
+                    var enterprise = enterprises.Single(e => e.CreditCode == code);
+                    var finding = ApiDriver.Finding(ReportChannel.VerifiedTip, enterprise.Sectors[random.Next(enterprise.Sectors.Count)], $"C-{random.Next(1000)}", $"L-{random.Next(1000)}", t.ReceivedAt);
+                    var asHazard = new TipHazard { Sector = finding.Sector, Criterion = finding.Criterion, Location = finding.Location, Description = finding.Description, FoundTime = finding.FoundTime };
+                    if (allowed)
+                    {
+                        bool created;
+                        (registered, created) = model.Report(code, finding, now);
+                        if (created)
+                        {
+                            findings.Add((code, finding));
+                        }
+                    }
+
+                    call = () => tipService.VerifyTipAsync(new VerifyTipRequest { Name = t.Name, AsHazard = asHazard, RequestId = TestData.NewRequestId() }).ResponseAsync;
+                    break;
+                case 0 or 1:
+                    call = () => tipService.VerifyTipAsync(new VerifyTipRequest { Name = t.Name, AsViolation = new TipViolation { Note = "违法行为属实" }, RequestId = TestData.NewRequestId() }).ResponseAsync;
+                    break;
+                case 2:
+                    call = () => tipService.DismissTipAsync(new DismissTipRequest { Name = t.Name, Reason = "不属实", RequestId = TestData.NewRequestId() }).ResponseAsync;
+                    break;
+                case 3:
+                    var amount = random.Next(1, 5_000_000);
+                    call = () => tipService.DecideTipRewardAsync(new DecideTipRewardRequest { Name = t.Name, AmountFen = amount, RequestId = TestData.NewRequestId() }).ResponseAsync;
+                    if (allowed)
+                    {
+                        t.RewardFen = amount;
+                    }
+
+                    break;
+                default:
+                    call = () => tipService.RecordTipRewardPaymentAsync(new RecordTipRewardPaymentRequest { Name = t.Name, PaymentReference = "JL-1", RequestId = TestData.NewRequestId() }).ResponseAsync;
+                    break;
+            }
+
+            if (!allowed)
+            {
+                Assert.Equal(StatusCode.FailedPrecondition, (await Assert.ThrowsAsync<RpcException>(call)).StatusCode);
+                return;
+            }
+
+            var answer = await call();
+            t.State = op switch { <= 1 => TipState.Verified, 2 => TipState.Dismissed, 3 => TipState.RewardDecided, _ => TipState.RewardPaid };
+            t.Reached.Add(t.State);
+            t.HazardName ??= registered?.Name;
+            Assert.Equal((t.Name, t.State, t.HazardName ?? string.Empty), (answer.Name, answer.State, answer.Hazard));
+            if (registered is not null)
+            {
+                AssertHazardIsTheModels(await _api.Get(registered.Name), registered);
+            }
+        }
 
         // One random step; false when the product refused it, as the model predicted.
         async Task<bool> RandomStep(Random random)
@@ -230,7 +351,13 @@ public abstract class RecountProperty(ClusterFixture fixture, ITestOutputHelper 
             var regions = towns.SelectMany(t => TestData.Regions.SelfAndAncestors(t)).Select(r => r.Code).Distinct();
             foreach (var code in regions)
             {
-                await _api.ExpectFigures(code, Model.Count(model.Hazards.Where(h => h.Town.StartsWith(code, StringComparison.Ordinal)), now));
+                var expected = Model.Count(model.Hazards.Where(h => h.Town.StartsWith(code, StringComparison.Ordinal)), now);
+                var inRegion = tips.Where(t => t.Town.StartsWith(code, StringComparison.Ordinal)).ToList();
+                expected.TipsReceived = inRegion.Count;
+                expected.TipsVerified = inRegion.Count(t => t.State is TipState.Verified or TipState.RewardDecided or TipState.RewardPaid);
+                expected.TipRewardsPaidFen = inRegion.Where(t => t.State == TipState.RewardPaid).Sum(t => t.RewardFen);
+                expected.TipVerificationsOverdue = inRegion.Count(t => t.State == TipState.Received && t.DueAt < now);
+                await _api.ExpectFigures(code, expected);
             }
 
             foreach (var enterprise in enterprises)
@@ -250,6 +377,16 @@ public abstract class RecountProperty(ClusterFixture fixture, ITestOutputHelper 
         Assert.Equal(
             expected.Fired.Select(f => $"{f.Step} due {f.DueAt.UtcDateTime:O} fired {f.FiredAt.UtcDateTime:O}"),
             actual.Escalations.Select(e => $"{e.Step} due {e.DueTime.ToDateTime():O} fired {e.FireTime.ToDateTime():O}"));
+    }
+
+    /// <summary>A tip as the test made it.</summary>
+    private sealed record ModelTip(string Name, string Town, string? CreditCode, DateTimeOffset ReceivedAt, DateTimeOffset DueAt)
+    {
+        public TipState State { get; set; } = TipState.Received;
+        public long RewardFen { get; set; }
+        public string? HazardName { get; set; }
+        public bool EverOverdue { get; set; }
+        public HashSet<TipState> Reached { get; } = [TipState.Received];
     }
 
     /// <summary>

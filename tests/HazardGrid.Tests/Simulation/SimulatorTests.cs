@@ -26,6 +26,28 @@ public sealed class SimulatorTests(ClusterFixture fixture) : IClassFixture<Clust
     }
 
     [Fact]
+    public void Tips_follow_the_seeds_rates_and_stay_a_few_percent_of_the_writes()
+    {
+        var model = ProvinceModel.Generate(7, 20_000, 60_000, ClusterFixture.Start);
+        var tips = model.Tips;
+        var verified = tips.Count(t => t.IsVerified);
+        var resolved = tips.Count(t => t.Outcome != TipOutcome.Pending);
+
+        // 004: 20,500 of 39,300 tips verified; ¥4,838,600 paid for them (¥236.03 each on average).
+        Assert.InRange(verified / (double)resolved, 0.49, 0.56);
+        Assert.InRange(tips.Where(t => t.IsVerified).Average(t => t.RewardFen), 0.85 * ProvinceModel.MeanRewardFen, 1.15 * ProvinceModel.MeanRewardFen);
+        Assert.InRange(tips.Count(t => t.Outcome == TipOutcome.VerifiedAsHazard) / (double)verified, 0.75, 0.85);
+        Assert.All(tips.Where(t => t.Hazard is not null), t => Assert.Equal(ReportChannel.VerifiedTip, t.Hazard!.Channel));
+        Assert.Contains(tips, t => t.Outcome == TipOutcome.Dismissed);
+        Assert.Contains(tips, t => t.Enterprise is null);
+
+        // A tenth of the province's tips go through the TipService: a few percent of the load's calls
+        // (each hazard takes about two; a tip three or four, a verified hazard's replacing its report).
+        var tipCalls = tips.Sum(t => 1 + (t.Outcome == TipOutcome.Pending ? 0 : 1) + (t.IsVerified ? 1 + (t.RewardPaid ? 1 : 0) : 0) - (t.Hazard is null ? 0 : 1));
+        Assert.InRange(tipCalls / (2.0 * model.Hazards.Count), 0.01, 0.05);
+    }
+
+    [Fact]
     public async Task A_simulated_province_loads_and_the_province_figures_equal_the_simulators_count()
     {
         var model = ProvinceModel.Generate(3, 2_000, 600, fixture.Now);
@@ -35,6 +57,8 @@ public sealed class SimulatorTests(ClusterFixture fixture) : IClassFixture<Clust
         var expected = model.ExpectedProvince();
         Assert.True(expected.Closed > 0 && expected.Rectifying > 0 && expected.Withdrawn + expected.Invalid > 0, $"the model should cover the lifecycle: {expected}");
         Assert.Equal(6, runner.Stats.DuplicatesAbsorbed);
+        Assert.True(expected.TipsReceived > expected.TipsVerified && expected.TipsVerified > 0 && expected.TipRewardsPaidFen > 0, $"the model should cover tips: {expected}");
+        Assert.Contains(model.Tips, t => t.Hazard is not null);
 
         await ProvinceShows(expected);
 
