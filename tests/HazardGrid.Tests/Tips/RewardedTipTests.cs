@@ -79,6 +79,12 @@ public sealed class RewardedTipTests(TipCluster cluster) : IClassFixture<TipClus
 
         Assert.Equal(StatusCode.PermissionDenied, (await ApiDriver.Refusal(() => cluster.Tips("supervisor", OtherCounty).GetTipAsync(new GetTipRequest { Name = received.Name }).ResponseAsync)).Code);
 
+        // A sector office of the handling county itself reads no tips (a tip names no sector and may
+        // concern any): neither the tip, with or without its tipster, nor the list.
+        var office = new TipService.TipServiceClient(cluster.Channel.WithToken(TestTokens.Mint("supervisor", County, "county-transport", office: "transport")));
+        Assert.Equal((StatusCode.PermissionDenied, "credential.office"), Short(await ApiDriver.Refusal(() => office.GetTipAsync(new GetTipRequest { Name = received.Name }).ResponseAsync)));
+        Assert.Equal((StatusCode.PermissionDenied, "credential.office"), Short(await ApiDriver.Refusal(() => office.ListTipsAsync(new ListTipsRequest { Parent = $"regions/{County}" }).ResponseAsync)));
+
         // Only a received tip is verified; a reward needs a verified one.
         Assert.Equal((StatusCode.FailedPrecondition, "status"), Short(await ApiDriver.Refusal(() => CountySystem.DecideTipRewardAsync(
             new DecideTipRewardRequest { Name = received.Name, AmountFen = 100, RequestId = TestData.NewRequestId() }).ResponseAsync)));
