@@ -19,8 +19,10 @@ namespace HazardGrid.Silo.Hosting;
 /// A <c>DeadlineWarning</c> rung (first on its ladder) falls due <c>DaysBefore</c> calendar days or
 /// <c>ShareOfPeriodBefore</c> of the rectification period before the deadline, whichever is later;
 /// with neither given, 7 days or 20% (<see cref="LadderRung.DefaultWarning"/>: the directives give
-/// no number). The default ladder has no warning: adding one is a policy change, which applies to
-/// hazards listed from then on (and to running ones a supervisor re-plans).
+/// no number). The configured default ladder starts with such a warning unless <c>DeadlineWarning</c>
+/// is false (the built-in <see cref="EscalationPolicy.Standard"/>, which test clusters run without
+/// configuration, has none). On a deployment that holds hazards, adding or removing it is a policy
+/// change, which applies to hazards listed from then on (and to running ones a supervisor re-plans).
 /// <c>MaxTotalExtensionDays</c> caps how far approved extension requests may move a deadline past
 /// the one set when rectification started (default <see cref="EscalationPolicy.DefaultMaxTotalExtensionDays"/>).
 /// </summary>
@@ -35,6 +37,12 @@ public sealed class EscalationSettings
     public int? MaxTotalExtensionDays { get; set; }
 
     public bool WorkingDays { get; set; }
+
+    /// <summary>Whether the default ladder (used when <see cref="Ladder"/> is not configured) starts
+    /// with the deadline warning (<see cref="LadderRung.DefaultWarning"/>: 7 days or 20% of the
+    /// rectification period before the deadline). On by default: the directives ask for warnings
+    /// before the deadline; false leaves it out. A configured <see cref="Ladder"/> says for itself.</summary>
+    public bool DeadlineWarning { get; set; } = true;
 
     public List<RungSettings>? Ladder { get; set; }
 
@@ -77,7 +85,11 @@ public sealed class EscalationSettings
         var policy = new EscalationPolicy(
             settings.Ladder is { Count: > 0 } rungs
                 ? new Ladder(null, null, settings.WorkingDays, Rungs(rungs, "Ladder", problems))
-                : standard.Default with { WorkingDays = settings.WorkingDays },
+                : standard.Default with
+                {
+                    WorkingDays = settings.WorkingDays,
+                    Rungs = settings.DeadlineWarning ? standard.Default.Rungs.Insert(0, LadderRung.DefaultWarning) : standard.Default.Rungs,
+                },
             [.. (settings.Overrides ?? []).Select((o, i) => new Ladder(
                 Parse<Sector>(o.Sector, $"Overrides[{i}].Sector", problems),
                 Parse<SupervisionLevel>(o.Level, $"Overrides[{i}].Level", problems),

@@ -16,12 +16,15 @@ public sealed class EscalationPolicyTests
             .Build());
 
     [Fact]
-    public void Without_configuration_the_policy_is_the_directives_ladder()
+    public void Without_configuration_the_policy_is_the_directives_ladder_after_a_deadline_warning()
     {
         var policy = Load();
         Assert.Equal(
-            [(EscalationStep.WarningLetter, 0), (EscalationStep.Circular, 7), (EscalationStep.Summons, 14), (EscalationStep.PublicExposure, 30), (EscalationStep.AccidentInvestigation, 90)],
+            [(EscalationStep.DeadlineWarning, -7), (EscalationStep.WarningLetter, 0), (EscalationStep.Circular, 7), (EscalationStep.Summons, 14), (EscalationStep.PublicExposure, 30), (EscalationStep.AccidentInvestigation, 90)],
             policy.Default.Rungs.Select(r => (r.Step, r.Days)));
+        Assert.Equal(LadderRung.DefaultWarning, policy.Default.Rungs[0]);
+        // DeadlineWarning=false: the built-in ladder alone, the one test clusters run without configuration.
+        Assert.Equal(EscalationPolicy.Standard.LadderKey, Load(("DeadlineWarning", "false")).LadderKey);
         Assert.True(policy.Default.Rungs.Single(r => r.Step == EscalationStep.PublicExposure).RaisesLevel);
         Assert.Equal(SupervisionLevel.Province, policy.Default.Rungs.Single(r => r.Step == EscalationStep.AccidentInvestigation).OnlyAtLevel);
         Assert.Equal((0.10, 3), (policy.RegionOverdueShareThreshold, policy.WatchListOverdueHazards));
@@ -69,7 +72,8 @@ public sealed class EscalationPolicyTests
 
         // A different ladder is a different version; the same ladder is the same one.
         Assert.NotEqual(Load().LadderKey, policy.LadderKey);
-        Assert.Equal(Load().LadderKey, EscalationPolicy.Standard.LadderKey);
+        Assert.Equal(Load().LadderKey, Load().LadderKey);
+        Assert.NotEqual(Load().LadderKey, EscalationPolicy.Standard.LadderKey);
 
         var ex = Assert.Throws<InvalidOperationException>(() => Load(
             ("Ladder:0:Step", "WarningLetter"), ("Ladder:0:Days", "0"),
