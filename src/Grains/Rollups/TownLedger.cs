@@ -66,61 +66,49 @@ internal sealed class TownLedger
     }
 
     /// <summary>Completes once every fact is stored at its version or a newer one.</summary>
-    public Task Apply(IEnumerable<HazardFacts> facts)
-    {
-        // Each fact needs the first write that holds it or a newer version: none if stored, the
-        // write in flight if that has it, else the pending batch. The pending batch is written
-        // only after the one in flight succeeds, so waiting for it covers both.
-        LedgerBatch? awaited = null;
-        foreach (var fact in facts)
-        {
-            if (Stored.Hazards.TryGetValue(fact.HazardId, out var known) && known.Version >= fact.Version)
-            {
-                continue;
-            }
-
-            if (_commit.InFlight is { } writing && writing.Hazards.TryGetValue(fact.HazardId, out var inFlight) && inFlight.Version >= fact.Version)
-            {
-                awaited ??= writing;
-                continue;
-            }
-
-            var pending = _commit.Pending;
-            if (!pending.Hazards.TryGetValue(fact.HazardId, out var queued) || queued.Version < fact.Version)
-            {
-                pending.Hazards[fact.HazardId] = fact;
-            }
-
-            awaited = pending;
-        }
-
-        return _commit.WrittenWith(awaited);
-    }
+    public Task Apply(IEnumerable<HazardFacts> facts) =>
+        Queue(facts, f => f.HazardId, f => f.Version, Stored.Hazards, batch => batch.Hazards);
 
     /// <summary>Completes once every tip's facts are stored at their version or a newer one (as for hazards).</summary>
-    public Task Apply(IEnumerable<TipFacts> facts)
+    public Task Apply(IEnumerable<TipFacts> facts) =>
+        Queue(facts, f => f.TipId, f => f.Version, Stored.TipsOrEmpty, batch => batch.Tips);
+
+    /// <summary>
+    /// Queues versioned facts (a hazard's, a tip's) for the group commit. Each fact needs the first
+    /// write that holds it or a newer version: none if stored, the write in flight if that has it,
+    /// else the pending batch. The pending batch is written only after the one in flight succeeds,
+    /// so waiting for it covers both.
+    /// </summary>
+    private Task Queue<T>(
+        IEnumerable<T> facts,
+        Func<T, string> idOf,
+        Func<T, long> versionOf,
+        IReadOnlyDictionary<string, T> stored,
+        Func<LedgerBatch, Dictionary<string, T>> part)
     {
         LedgerBatch? awaited = null;
         foreach (var fact in facts)
         {
-            if (Stored.TipsOrEmpty.TryGetValue(fact.TipId, out var known) && known.Version >= fact.Version)
+            var id = idOf(fact);
+            if (stored.TryGetValue(id, out var known) && versionOf(known) >= versionOf(fact))
             {
                 continue;
             }
 
-            if (_commit.InFlight is { } writing && writing.Tips.TryGetValue(fact.TipId, out var inFlight) && inFlight.Version >= fact.Version)
+            if (_commit.InFlight is { } writing && part(writing).TryGetValue(id, out var inFlight) && versionOf(inFlight) >= versionOf(fact))
             {
                 awaited ??= writing;
                 continue;
             }
 
-            var pending = _commit.Pending;
-            if (!pending.Tips.TryGetValue(fact.TipId, out var queued) || queued.Version < fact.Version)
+            var batch = _commit.Pending;
+            var pending = part(batch);
+            if (!pending.TryGetValue(id, out var queued) || versionOf(queued) < versionOf(fact))
             {
-                pending.Tips[fact.TipId] = fact;
+                pending[id] = fact;
             }
 
-            awaited = pending;
+            awaited = batch;
         }
 
         return _commit.WrittenWith(awaited);
