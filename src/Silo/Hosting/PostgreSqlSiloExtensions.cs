@@ -38,12 +38,8 @@ public static class PostgreSqlSiloExtensions
             o.Invariant = ClusterSettings.PostgreSqlInvariant;
             o.ConnectionString = connectionString;
         });
-        silo.AddAdoNetGrainStorage(StorageNames.Store, storage => storage.Configure<Serializer>((o, serializer) =>
-        {
-            o.Invariant = ClusterSettings.PostgreSqlInvariant;
-            o.ConnectionString = connectionString;
-            o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
-        }));
+        silo.AddHazardGridGrainStore(
+            ClusterSettings.PostgreSqlInvariant, connectionString, () => new Npgsql.NpgsqlConnection(connectionString), GroupCommitOptions.PostgreSql, options.GroupCommit);
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             o.ProbeTimeout = TimeSpan.FromSeconds(1);
