@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 
 namespace HazardGrid.Silo.Storage;
@@ -37,9 +38,13 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     private readonly GroupCommitOptions _options;
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<PendingRead> _reads = Channel.CreateUnbounded<PendingRead>();
+    private readonly IActivatorProvider _activators;
     private readonly Lock _startLock = new();
     private Task[]? _writers;
+    private Task[]? _readers;
     private string? _writeStatement;
+    private string? _readStatement;
     private long _commits;
     private long _writesCommitted;
 
@@ -50,8 +55,10 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
         IGrainStorageSerializer serializer,
         string serviceId,
         GroupCommitOptions options,
+        IActivatorProvider activators,
         ILogger<GroupCommitGrainStorage> logger)
     {
+        _activators = activators;
         _name = name;
         _provider = provider;
         _connect = connect;
@@ -67,8 +74,26 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     /// <summary>Writes committed so far; divided by <see cref="Commits"/>, the writes per transaction.</summary>
     public long WritesCommitted => Interlocked.Read(ref _writesCommitted);
 
-    public Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
-        _provider.ReadStateAsync(stateName, grainId, grainState);
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        if (!_options.GroupReads)
+        {
+            await _provider.ReadStateAsync(stateName, grainId, grainState).ConfigureAwait(false);
+            return;
+        }
+
+        EnsureStarted();
+        var read = new PendingRead(StateRowKey.Of(stateName, grainId));
+        if (!_reads.Writer.TryWrite(read))
+        {
+            throw new InvalidOperationException($"Grain storage '{_name}' is stopped: the read of {stateName} for {grainId} was not taken.");
+        }
+
+        var (found, payload, version) = await read.Done.Task.ConfigureAwait(false);
+        grainState.State = payload is null ? _activators.GetActivator<T>().Create() : _serializer.Deserialize<T>(new BinaryData(payload));
+        grainState.ETag = version?.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = found;
+    }
 
     public Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState) =>
         _provider.ClearStateAsync(stateName, grainId, grainState);
@@ -108,9 +133,10 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _queue.Writer.TryComplete();
+        _reads.Writer.TryComplete();
         if (_writers is { } writers)
         {
-            await Task.WhenAll(writers).WaitAsync(cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(writers.Concat(_readers ?? [])).WaitAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -123,6 +149,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
 
         lock (_startLock)
         {
+            _readers ??= Enumerable.Range(0, _options.GroupReads ? _options.Writers : 0).Select(_ => Task.Run(ReadLoop)).ToArray();
             _writers ??= Enumerable.Range(0, _options.Writers).Select(_ => Task.Run(WriteLoop)).ToArray();
         }
     }
@@ -150,6 +177,77 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
             var ordered = batch.Count > 1 ? batch.OrderBy(w => w.Key).ToArray() : [.. batch];
             batch.Clear();
             await CommitAsync(ordered).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Activation reads go the same way: those that queue while a group is being read are sent
+    /// together in one round trip (no transaction: each is a single-row read, as the provider's).
+    /// </summary>
+    private async Task ReadLoop()
+    {
+        var group = new List<PendingRead>(_options.MaxWritesPerCommit);
+        var reader = _reads.Reader;
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (group.Count < _options.MaxWritesPerCommit && reader.TryRead(out var read))
+            {
+                group.Add(read);
+            }
+
+            if (group.Count == 0)
+            {
+                continue;
+            }
+
+            var reads = group.ToArray();
+            group.Clear();
+            try
+            {
+                await ReadGroupAsync(reads).ConfigureAwait(false);
+            }
+            catch (Exception exception)
+            {
+                foreach (var read in reads)
+                {
+                    read.Done.TrySetException(exception);
+                }
+            }
+        }
+    }
+
+    private async Task ReadGroupAsync(PendingRead[] reads)
+    {
+        await using var connection = _connect();
+        await connection.OpenAsync().ConfigureAwait(false);
+        var statement = _readStatement ??= await ReadStatementAsync(connection, "ReadFromStorageKey").ConfigureAwait(false);
+        await using var batch = connection.CreateBatch();
+        foreach (var read in reads)
+        {
+            var command = batch.CreateBatchCommand();
+            command.CommandText = statement;
+            BindKey(command.Parameters, command.CreateParameter, read.Key);
+            batch.BatchCommands.Add(command);
+        }
+
+        await using var reader = await batch.ExecuteReaderAsync().ConfigureAwait(false);
+        for (var i = 0; i < reads.Length; i++)
+        {
+            if (i > 0)
+            {
+                await reader.NextResultAsync().ConfigureAwait(false);
+            }
+
+            if (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                var payload = await reader.IsDBNullAsync(0).ConfigureAwait(false) ? null : (byte[])reader.GetValue(0);
+                int? version = await reader.IsDBNullAsync(1).ConfigureAwait(false) ? null : reader.GetInt32(1);
+                reads[i].Done.TrySetResult((true, payload, version));
+            }
+            else
+            {
+                reads[i].Done.TrySetResult((false, null, null));
+            }
         }
     }
 
@@ -186,7 +284,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     {
         await using var connection = _connect();
         await connection.OpenAsync().ConfigureAwait(false);
-        var statement = _writeStatement ??= await ReadWriteStatementAsync(connection).ConfigureAwait(false);
+        var statement = _writeStatement ??= await ReadStatementAsync(connection, "WriteToStorageKey").ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync().ConfigureAwait(false);
         var stored = new int?[writes.Length];
         if (connection.CanCreateBatch)
@@ -244,13 +342,9 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
 
     private void Bind(DbParameterCollection parameters, Func<DbParameter> create, PendingWrite write)
     {
+        BindKey(parameters, create, write.Key);
         Add("GrainIdHash", write.Key.IdHash);
-        Add("GrainIdN0", write.Key.N0);
-        Add("GrainIdN1", write.Key.N1);
         Add("GrainTypeHash", write.Key.TypeHash);
-        Add("GrainTypeString", write.Key.StateName);
-        Add("GrainIdExtensionString", (object?)write.Key.Extension ?? DBNull.Value);
-        Add("ServiceId", _serviceId);
         Add("GrainStateVersion", write.Version is { } v ? v : DBNull.Value);
         Add("PayloadBinary", write.Payload);
 
@@ -268,12 +362,34 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
         }
     }
 
-    private static async Task<string> ReadWriteStatementAsync(DbConnection connection)
+    private void BindKey(DbParameterCollection parameters, Func<DbParameter> create, StateRowKey key)
+    {
+        Add(parameters, create, "GrainIdN0", key.N0);
+        Add(parameters, create, "GrainIdN1", key.N1);
+        Add(parameters, create, "GrainTypeString", key.StateName);
+        Add(parameters, create, "GrainIdExtensionString", (object?)key.Extension ?? DBNull.Value);
+        Add(parameters, create, "ServiceId", _serviceId);
+
+        static void Add(DbParameterCollection parameters, Func<DbParameter> create, string name, object value)
+        {
+            var parameter = create();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            if (value is DBNull)
+            {
+                parameter.DbType = System.Data.DbType.String;
+            }
+
+            parameters.Add(parameter);
+        }
+    }
+
+    private static async Task<string> ReadStatementAsync(DbConnection connection, string key)
     {
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'WriteToStorageKey'";
+        command.CommandText = $"SELECT QueryText FROM OrleansQuery WHERE QueryKey = '{key}'";
         return await command.ExecuteScalarAsync().ConfigureAwait(false) as string
-            ?? throw new InvalidOperationException("The store has no WriteToStorageKey statement: its schema was not applied.");
+            ?? throw new InvalidOperationException($"The store has no {key} statement: its schema was not applied.");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} grain state writes failed; every one of them gets the error")]
@@ -283,13 +399,20 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     {
         public TaskCompletionSource<int?> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
+
+    private sealed record PendingRead(StateRowKey Key)
+    {
+        public TaskCompletionSource<(bool Found, byte[]? Payload, int? Version)> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }
 
 /// <summary>How many writers commit at once and how many writes one commit may hold.</summary>
-public sealed record GroupCommitOptions(int Writers, int MaxWritesPerCommit)
+/// <param name="GroupReads">Whether reads are grouped too (in one round trip each group): worth it
+/// where a read is a round trip to a server, not for SQLite in the process.</param>
+public sealed record GroupCommitOptions(int Writers, int MaxWritesPerCommit, bool GroupReads = false)
 {
     /// <summary>PostgreSQL: a few transactions in flight, so one's WAL flush overlaps the next's statements.</summary>
-    public static GroupCommitOptions PostgreSql { get; } = new(Writers: 4, MaxWritesPerCommit: 256);
+    public static GroupCommitOptions PostgreSql { get; } = new(Writers: 4, MaxWritesPerCommit: 256, GroupReads: true);
 
     /// <summary>SQLite takes one writer at a time; more would only wait for its lock.</summary>
     public static GroupCommitOptions Sqlite { get; } = new(Writers: 1, MaxWritesPerCommit: 256);

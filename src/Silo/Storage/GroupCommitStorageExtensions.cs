@@ -42,6 +42,7 @@ public static class GroupCommitStorageExtensions
                 new OrleansGrainStorageSerializer(services.GetRequiredService<Serializer>()),
                 services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId,
                 options,
+                services.GetRequiredService<Orleans.Serialization.Serializers.IActivatorProvider>(),
                 services.GetRequiredService<ILogger<GroupCommitGrainStorage>>()));
         }
 
