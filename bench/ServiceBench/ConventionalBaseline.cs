@@ -128,7 +128,7 @@ internal static class ConventionalBaseline
                         await client.Register(0);
                         break;
                     }
-                    catch (RpcException) when (started.Elapsed < TimeSpan.FromSeconds(60))
+                    catch (RpcException) when (started.Elapsed < TimeSpan.FromSeconds(120))
                     {
                         await Task.Delay(50);
                     }
