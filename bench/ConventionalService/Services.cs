@@ -207,7 +207,9 @@ public sealed class HazardApi(NpgsqlDataSource data, Catalog.RegionCatalog regio
                     response = new ReportHazardResponse { Hazard = Read(reader, enterpriseName), Created = true };
                 }
 
-                // Town, county, city, province: always in this order, so that reports never deadlock.
+                // Town, county, city, province: always in this order, so that reports never deadlock;
+                // last in the transaction, since the province row's lock is held until the commit.
+                await Requests.Remember(connection, "hazard", code, requestId, fingerprint, response);
                 var stock = foundAt < StockCutoff ? 1 : 0;
                 await using var counters = Store.Command(connection, """
                     INSERT INTO region_counters AS c (region, open, registered, open_stock, open_increment, at_county_level, at_city_level, at_province_level)
@@ -218,6 +220,7 @@ public sealed class HazardApi(NpgsqlDataSource data, Catalog.RegionCatalog regio
                     """, regions.SelfAndAncestors(townCode).Select(r => r.Code).ToArray(), stock,
                     level == SupervisionLevel.County ? 1 : 0, level == SupervisionLevel.City ? 1 : 0, level == SupervisionLevel.Province ? 1 : 0);
                 await counters.ExecuteNonQueryAsync(cancellationToken);
+                return response;
             }
 
             await Requests.Remember(connection, "hazard", code, requestId, fingerprint, response);
