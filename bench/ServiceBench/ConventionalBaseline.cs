@@ -49,6 +49,7 @@ internal static class ConventionalBaseline
             Compare($"status reads/s under write load ({Concurrency / 2} readers GetRegionStatus + {Concurrency / 2} writers ReportHazard), p50 / p99", hazardGrid.Reads, baseline.Reads, withLatency: true),
             new("writes/s during the read phase", $"{hazardGrid.Writes.PerSecond:N0}/s", $"{baseline.Writes.PerSecond:N0}/s conventional", $"{hazardGrid.Writes.PerSecond / baseline.Writes.PerSecond:F2}", "", null),
             new("service CPU per acknowledged report (report phase; PostgreSQL's own CPU not included)", $"{hazardGrid.CpuPerReportMs:F2} ms", $"{baseline.CpuPerReportMs:F2} ms conventional", $"{hazardGrid.CpuPerReportMs / baseline.CpuPerReportMs:F2}", "", null),
+            new("calls answered UNAVAILABLE and sent again (same request id), all phases", $"{hazardGrid.RetriedCalls:N0}", $"{baseline.RetriedCalls:N0} conventional", "", "", null),
             new("province figure = reports acknowledged as new, every round", hazardGrid.Correctness, baseline.Correctness, "", "equal", hazardGrid.Correct && baseline.Correct),
         };
         Console.WriteLine();
@@ -108,6 +109,8 @@ internal static class ConventionalBaseline
 
         public bool Correct { get; private set; } = true;
 
+        public int RetriedCalls { get; private set; }
+
         public string Correctness => $"{name}: {string.Join("; ", _checks)}";
 
         public async Task RunRoundAsync(string admin, TimeSpan phase, int round)
@@ -135,6 +138,7 @@ internal static class ConventionalBaseline
                 }
 
                 var startup = started.Elapsed;
+                client.Retries = 0; // the refused connections while the service started do not count
 
                 // Warm up (JIT, connections, both write paths) for a second each before anything counts.
                 var warm = (await Load.Run(TimeSpan.FromSeconds(1), Concurrency, client.Register)).Count;
@@ -170,6 +174,7 @@ internal static class ConventionalBaseline
                     await Task.Delay(20);
                 }
 
+                RetriedCalls += client.Retries;
                 var equal = province == acknowledged;
                 Correct &= equal;
                 _checks.Add($"round {round + 1} {(equal ? "equal" : "NOT equal")}, {province:N0} of {acknowledged:N0} after {wait.Elapsed.TotalSeconds:F1} s");
@@ -239,7 +244,11 @@ internal static class ConventionalBaseline
         }
 
         /// <summary>Calls answered UNAVAILABLE (e.g. a timeout inside a busy service) that were sent again.</summary>
-        public int Retries => Volatile.Read(ref _retries);
+        public int Retries
+        {
+            get => Volatile.Read(ref _retries);
+            set => Volatile.Write(ref _retries, value);
+        }
 
         // UNAVAILABLE is retried with the same request id, as the API asks a client to do; the call's
         // latency includes its retries.
