@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
@@ -31,6 +32,10 @@ internal static class ConventionalBaseline
             ?? throw new InvalidOperationException("Set HAZARDGRID_TEST_POSTGRES (eval \"$(.ci/postgres-up)\").");
         var conventional = typeof(ConventionalBaseline).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "ConventionalService").Value!;
         Console.WriteLine($"HazardGrid (PostgreSQL mode) against the conventional design (bench/ConventionalService), the same PostgreSQL, {Concurrency} calls in flight, {rounds} rounds of 3 phases of {phase.TotalSeconds:F0} s per side, alternated A B, B A …, {Environment.ProcessorCount} cores");
+        // Stopped from outside (Ctrl+C, a timeout's SIGTERM): the service of the round must not outlive
+        // the bench, nor its database stay behind.
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => Side.Abandon(admin));
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, _ => Side.Abandon(admin));
         var hazardGrid = new Side("HazardGrid", (database, data) => new ServiceProcess(silo, data, "--HazardGrid:Mode=PostgreSql", $"--ConnectionStrings:HazardGrid={database}"));
         var baseline = new Side("conventional", (database, _) => new ServiceProcess(conventional, port =>
             [$"--Port={port}", $"--ConnectionStrings:Conventional={database}", "--Logging:LogLevel:Default=Warning"]));
@@ -113,14 +118,29 @@ internal static class ConventionalBaseline
 
         public string Correctness => $"{name}: {string.Join("; ", _checks)}";
 
+        private static (ServiceProcess? Service, string? Database) s_current;
+
+        /// <summary>Stops the running round's service and drops its database.</summary>
+        public static void Abandon(string admin)
+        {
+            var (service, database) = s_current;
+            service?.Dispose();
+            if (database is not null)
+            {
+                Admin(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)").GetAwaiter().GetResult();
+            }
+        }
+
         public async Task RunRoundAsync(string admin, TimeSpan phase, int round)
         {
             var database = (name == "HazardGrid" ? "hg_bench_" : "hg_conv_") + Guid.NewGuid().ToString("N")[..8];
             await Admin(admin, $"CREATE DATABASE {database}");
+            s_current = (null, database);
             var data = Path.Combine(Path.GetTempPath(), "hazardgrid-bench-" + Guid.NewGuid().ToString("N"));
             try
             {
                 using var service = start(new Npgsql.NpgsqlConnectionStringBuilder(admin) { Database = database }.ToString(), data);
+                s_current = (service, database);
                 using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{service.GrpcPort}");
                 var client = new Client(channel.Intercept(h => { h.Add("authorization", $"Bearer {ServiceProcess.Token()}"); return h; }));
                 var started = Stopwatch.StartNew();
@@ -182,6 +202,7 @@ internal static class ConventionalBaseline
             }
             finally
             {
+                s_current = (null, null);
                 await Admin(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
                 if (Directory.Exists(data))
                 {
