@@ -159,6 +159,7 @@ internal static class ConventionalBaseline
 
                 var startup = started.Elapsed;
                 client.Retries = 0; // the refused connections while the service started do not count
+                Console.WriteLine($"  round {round + 1}: {name} answered {startup.TotalSeconds:F1} s after its start");
 
                 // Warm up (JIT, connections, both write paths) for a second each before anything counts.
                 var warm = (await Load.Run(TimeSpan.FromSeconds(1), Concurrency, client.Register)).Count;
@@ -198,7 +199,7 @@ internal static class ConventionalBaseline
                 var equal = province == acknowledged;
                 Correct &= equal;
                 _checks.Add($"round {round + 1} {(equal ? "equal" : "NOT equal")}, {province:N0} of {acknowledged:N0} after {wait.Elapsed.TotalSeconds:F1} s");
-                Console.WriteLine($"  round {round + 1}: {name,-12} started in {startup.TotalSeconds:F1} s | registrations {registrations.PerSecond,6:N0}/s | reports {reports.PerSecond,6:N0}/s (p50 {reports.P(50):F1}, p99 {reports.P(99):F1} ms, service CPU {reportCpu.TotalMilliseconds / reports.Count:F2} ms a report) | reads under writes {read.PerSecond,6:N0}/s (p50 {read.P(50):F1}, p99 {read.P(99):F1} ms), writes {written.PerSecond:N0}/s | province {province:N0} of {acknowledged:N0} acknowledged | {client.Retries} calls retried after UNAVAILABLE");
+                Console.WriteLine($"  round {round + 1}: {name,-12} registrations {registrations.PerSecond,6:N0}/s | reports {reports.PerSecond,6:N0}/s (p50 {reports.P(50):F1}, p99 {reports.P(99):F1} ms, service CPU {reportCpu.TotalMilliseconds / reports.Count:F2} ms a report) | reads under writes {read.PerSecond,6:N0}/s (p50 {read.P(50):F1}, p99 {read.P(99):F1} ms), writes {written.PerSecond:N0}/s | province {province:N0} of {acknowledged:N0} acknowledged | {client.Retries} calls retried after UNAVAILABLE");
             }
             finally
             {
