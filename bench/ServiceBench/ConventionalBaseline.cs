@@ -55,7 +55,7 @@ internal static class ConventionalBaseline
             new("writes/s during the read phase", $"{hazardGrid.Writes.PerSecond:N0}/s", $"{baseline.Writes.PerSecond:N0}/s conventional", $"{hazardGrid.Writes.PerSecond / baseline.Writes.PerSecond:F2}", "", null),
             new("service CPU per acknowledged report (report phase; PostgreSQL's own CPU not included)", $"{hazardGrid.CpuPerReportMs:F2} ms", $"{baseline.CpuPerReportMs:F2} ms conventional", $"{hazardGrid.CpuPerReportMs / baseline.CpuPerReportMs:F2}", "", null),
             new("calls answered UNAVAILABLE and sent again (same request id), all phases", $"{hazardGrid.RetriedCalls:N0}", $"{baseline.RetriedCalls:N0} conventional", "", "", null),
-            new("province figure = reports acknowledged as new, every round", hazardGrid.Correctness, baseline.Correctness, "", "equal", hazardGrid.Correct && baseline.Correct),
+            new("province figure = reports acknowledged as new, every round; a retried report and a repeated finding name the first hazard", hazardGrid.Correctness, baseline.Correctness, "", "equal", hazardGrid.Correct && baseline.Correct),
         };
         Console.WriteLine();
         Console.WriteLine("| figure | value | baseline | ratio | goal | met |");
@@ -184,6 +184,8 @@ internal static class ConventionalBaseline
                 Reads.Add(read);
                 Writes.Add(written);
 
+                var agree = await client.RetryAndRepeatAgree();
+
                 // Every report acknowledged as new is in the province's figure (HazardGrid's rollup
                 // is asynchronous: it may take a moment).
                 var acknowledged = client.Created;
@@ -197,8 +199,8 @@ internal static class ConventionalBaseline
 
                 RetriedCalls += client.Retries;
                 var equal = province == acknowledged;
-                Correct &= equal;
-                _checks.Add($"round {round + 1} {(equal ? "equal" : "NOT equal")}, {province:N0} of {acknowledged:N0} after {wait.Elapsed.TotalSeconds:F1} s");
+                Correct &= equal && agree;
+                _checks.Add($"round {round + 1} {(equal ? "equal" : "NOT equal")}, {province:N0} of {acknowledged:N0} after {wait.Elapsed.TotalSeconds:F1} s{(agree ? "" : ", a retry or a repeated finding answered wrongly")}");
                 Console.WriteLine($"  round {round + 1}: {name,-12} registrations {registrations.PerSecond,6:N0}/s | reports {reports.PerSecond,6:N0}/s (p50 {reports.P(50):F1}, p99 {reports.P(99):F1} ms, service CPU {reportCpu.TotalMilliseconds / reports.Count:F2} ms a report) | reads under writes {read.PerSecond,6:N0}/s (p50 {read.P(50):F1}, p99 {read.P(99):F1} ms), writes {written.PerSecond:N0}/s | province {province:N0} of {acknowledged:N0} acknowledged | {client.Retries} calls retried after UNAVAILABLE");
             }
             finally
@@ -287,6 +289,34 @@ internal static class ConventionalBaseline
                     Interlocked.Increment(ref _retries);
                 }
             }
+        }
+
+        /// <summary>A report sent twice under one request id answers its first result; the same finding
+        /// under a new request id lands on the open record. Both answers must name the first hazard.</summary>
+        public async Task<bool> RetryAndRepeatAgree()
+        {
+            ReportHazardRequest Request(string requestId) => new()
+            {
+                Parent = $"enterprises/{Code(0)}",
+                Hazard = new NewHazard
+                {
+                    Channel = ReportChannel.Inspection, Sector = Sector.Chemicals, Criterion = "Repeat", Location = "  the same   place ",
+                    Description = "重复上报", FoundTime = Timestamp.FromDateTimeOffset(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero)),
+                },
+                RequestId = requestId,
+            };
+            var first = await _hazards.ReportHazardAsync(Request("bench-repeat-1"));
+            if (first.Created)
+            {
+                Interlocked.Increment(ref _created);
+            }
+
+            var retry = await _hazards.ReportHazardAsync(Request("bench-repeat-1"));
+            var repeat = Request("bench-repeat-2");
+            repeat.Hazard.Location = "THE SAME PLACE";
+            repeat.Hazard.Channel = ReportChannel.SelfReport;
+            var again = await _hazards.ReportHazardAsync(repeat);
+            return first.Created && retry.Created && retry.Hazard.Name == first.Hazard.Name && !again.Created && again.Hazard.Name == first.Hazard.Name;
         }
 
         private static string Code(int i) =>
