@@ -12,7 +12,9 @@
 //   (postgres: one silo in PostgreSQL mode on HAZARDGRID_TEST_POSTGRES; the ingest baseline is then
 //    pgbench's single-row inserts at the same concurrency, and the goal is ≥ 0.6×;
 //    auth: the cost of authentication on the write path, durable ingest with credentials against the
-//    same build without authentication, alternating; goal ≥ 0.95×, see AuthCost.cs)
+//    same build without authentication, alternating; goal ≥ 0.95×, see AuthCost.cs;
+//    conventional [rounds]: issue 12, HazardGrid in PostgreSQL mode against the conventional design
+//    of the same API (bench/ConventionalService), alternating rounds; goal ≥ 1.0×, see ConventionalBaseline.cs)
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -28,6 +30,11 @@ var phase = TimeSpan.FromSeconds(args.Length > 0 ? int.Parse(args[0], System.Glo
 var postgres = args.Length > 1 && args[1] == "postgres";
 const int Concurrency = 32;
 var silo = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Silo.dll");
+if (args.Length > 1 && args[1] == "conventional")
+{
+    return await ConventionalBaseline.RunAsync(silo, phase, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 2);
+}
+
 if (args.Length > 1 && args[1] == "auth")
 {
     return await AuthCost.RunAsync(silo, phase, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 4);

@@ -65,11 +65,22 @@ public sealed class ServiceProcess : IDisposable
             start.Environment[name] = value;
         }
 
-        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        _process = Launch(start);
+    }
+
+    /// <summary>Any other gRPC service (ServiceBench's conventional baseline): <paramref name="arguments"/>
+    /// is given the free loopback port the service must listen on for gRPC.</summary>
+    public ServiceProcess(string assembly, Func<int, IEnumerable<string>> arguments)
+    {
+        GrpcPort = FreePort();
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(assembly);
+        foreach (var argument in arguments(GrpcPort))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        _process = Launch(start);
     }
 
     public int GrpcPort { get; }
@@ -131,6 +142,16 @@ public sealed class ServiceProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private static Process Launch(ProcessStartInfo start)
+    {
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 
     private static int FreePort()
