@@ -46,8 +46,9 @@ public sealed record ClusterRun(
             await create.ExecuteNonQueryAsync();
         }
 
-        // The same pool per silo in both runs, as FailoverBench's three silos have.
-        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database, MaxPoolSize = 30 }.ToString();
+        // The same pool per silo in both runs, as FailoverBench's three silos have; a long wait for a
+        // connection, as a silo starved of CPU on the shared cores holds its connections long at start.
+        var connectionString = new NpgsqlConnectionStringBuilder(admin) { Database = database, MaxPoolSize = 30, Timeout = 60 }.ToString();
         Console.WriteLine();
         Console.WriteLine($"== {silos} silo(s), database {database} ==");
         string[] settings =
@@ -165,9 +166,9 @@ public sealed record ClusterRun(
     private static async Task WaitForStatus(GrpcChannel channel)
     {
         var regions = new RegionService.RegionServiceClient(channel.Intercept(h => { h.Add("authorization", $"Bearer {ServiceProcess.Token()}"); return h; }));
-        if (!await WaitUntil(async () => { try { await regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" }); return true; } catch (RpcException) { return false; } }, TimeSpan.FromSeconds(90)))
+        if (!await WaitUntil(async () => { try { await regions.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" }); return true; } catch (RpcException) { return false; } }, TimeSpan.FromSeconds(180)))
         {
-            throw new TimeoutException("a silo did not answer within 90 s");
+            throw new TimeoutException("a silo did not answer within 180 s");
         }
     }
 

@@ -60,8 +60,13 @@ public sealed class GrainCallCounter : IIncomingGrainCallFilter, IDisposable
 
     public Task Invoke(IIncomingGrainCallContext context)
     {
-        Interlocked.Increment(ref _total);
         var id = context.TargetId;
+        if (id.IsSystemTarget())
+        {
+            return context.Invoke(); // the runtime's own services (load publisher, directory...), not grains
+        }
+
+        Interlocked.Increment(ref _total);
         if (!_calls.TryGetValue(id, out var count) && Volatile.Read(ref _tracked) < GrainCallCounting.MostGrainsTracked)
         {
             // ConcurrentDictionary.Count would take every lock: the entries are counted here instead.
