@@ -19,6 +19,7 @@ public sealed record ClusterRun(
     long Retries,
     bool Settled,
     IReadOnlyList<long> Activations,
+    IReadOnlyList<IReadOnlyDictionary<string, long>> ActivationsByType,
     IReadOnlyList<long> GrainCalls,
     IReadOnlyList<double> CpuSeconds,
     IReadOnlyList<long> WorkingSet,
@@ -30,9 +31,13 @@ public sealed record ClusterRun(
     double MemoryPerActivation,
     double CommitsPerReport,
     double RowsPerReport,
-    double WalPerReport)
+    double WalPerReport,
+    double IdleCpuPerSecond)
 {
     public double CpuPerReport => HazardCpu / Hazards;
+
+    /// <summary>CPU per report less what the silos burn idle over the same phase.</summary>
+    public double CpuPerReportLessIdle => (HazardCpu - IdleCpuPerSecond * HazardPhase.TotalSeconds) / Hazards;
 
     /// <summary>Starts <paramref name="silos"/> silos on a fresh database, pushes the province through
     /// them (each call to the next silo's gateway in turn), measures, and removes silos and database.</summary>
@@ -74,6 +79,14 @@ public sealed record ClusterRun(
             {
                 Console.WriteLine($"  (not every silo saw a ring of {silos} within 90 s: going on)");
             }
+
+            // What the silos burn with nothing to do (membership probes, timers, the GC, the
+            // thread pool's spinning on starved cores): measured before the load, so that the CPU per
+            // report can also be read without it.
+            var idleStart = Snapshot.Take(processes, admin, database);
+            var idleClock = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(10));
+            var idleCpuPerSecond = (Snapshot.Take(processes, admin, database).Cpu.Sum() - idleStart.Cpu.Sum()) / idleClock.Elapsed.TotalSeconds;
 
             var invoker = new RoundRobinInvoker(channels.Select(c => c.CreateCallInvoker()).ToArray());
             var before = await Task.WhenAll(scrapers.Select(Metrics.ScrapeAsync));
@@ -139,6 +152,7 @@ public sealed record ClusterRun(
                 runner.Stats.Retries,
                 settled,
                 activations,
+                after.Select(m => m.ActivationsByType).ToArray(),
                 after.Zip(before, (a, b) => a.GrainCalls - b.GrainCalls).ToArray(),
                 loadEnd.Cpu.Zip(loadStart.Cpu, (a, b) => a - b).ToArray(),
                 memoryAfter,
@@ -150,7 +164,8 @@ public sealed record ClusterRun(
                 (double)(memoryAfter.Sum() - memoryBefore.Sum()) / Math.Max(1, activations.Sum()),
                 (double)(end.Commits - start.Commits) / hazards,
                 (double)(end.Rows - start.Rows) / hazards,
-                (double)(end.WalBytes - start.WalBytes) / hazards);
+                (double)(end.WalBytes - start.WalBytes) / hazards,
+                idleCpuPerSecond);
         }
         finally
         {
@@ -219,18 +234,19 @@ public sealed record Snapshot(double[] Cpu, long Commits, long Rows, long WalByt
 }
 
 /// <summary>What one silo's Prometheus page says.</summary>
-public sealed partial record Metrics(long Activations, long GrainCalls, long CountedCalls, long RingSize, IReadOnlyList<(string Grain, long Calls)> Hottest)
+public sealed partial record Metrics(long Activations, long GrainCalls, long CountedCalls, long RingSize, IReadOnlyList<(string Grain, long Calls)> Hottest, IReadOnlyDictionary<string, long> ActivationsByType)
 {
     public static async Task<Metrics> ScrapeAsync(HttpClient http)
     {
         var lines = (await http.GetStringAsync("/metrics")).Split('\n').Where(l => l.Length > 0 && l[0] != '#').ToList();
+        // A series by its exact name (a counter's with the exporter's "_total"), any labels.
         long Sum(string name, Func<string, bool>? where = null) => lines
-            .Where(l => l.StartsWith(name, StringComparison.Ordinal) && (l.Length == name.Length || l[name.Length] is '{' or ' ' or '_') && (where is null || where(l)))
+            .Where(l => (IsSeries(l, name) || IsSeries(l, name + "_total")) && (where is null || where(l)))
             .Sum(Value);
 
         return new Metrics(
             // Live activations, by grain type: summed over the types.
-            Sum("orleans_catalog_activations{"),
+            Sum("orleans_catalog_activations"),
             // Requests (and one-way calls) the silo's activations took up: Orleans counts each where
             // the target activation runs, whether the caller is local or remote.
             Sum("orleans_messaging_processing_dispatcher_processed", l => l.Contains("Status=\"Ok\"", StringComparison.Ordinal)
@@ -238,8 +254,13 @@ public sealed partial record Metrics(long Activations, long GrainCalls, long Cou
             Sum("hazardgrid_grain_calls_counted"),
             Math.Max(Sum("orleans_consistent_ring_size"), Sum("orleans_directory_ring_size")),
             lines.Where(l => l.StartsWith("hazardgrid_grain_calls_hottest", StringComparison.Ordinal))
-                .Select(l => (GrainLabel().Match(l).Groups[1].Value, Value(l))).ToList());
+                .Select(l => (GrainLabel().Match(l).Groups[1].Value, Value(l))).ToList(),
+            lines.Where(l => IsSeries(l, "orleans_catalog_activations"))
+                .GroupBy(l => GrainTypeLabel().Match(l).Groups[1].Value).ToDictionary(g => g.Key, g => g.Sum(Value)));
     }
+
+    private static bool IsSeries(string line, string name) =>
+        line.StartsWith(name, StringComparison.Ordinal) && line.Length > name.Length && line[name.Length] is '{' or ' ';
 
     private static long Value(string line)
     {
@@ -249,6 +270,9 @@ public sealed partial record Metrics(long Activations, long GrainCalls, long Cou
 
     [GeneratedRegex("grain=\"([^\"]*)\"")]
     private static partial Regex GrainLabel();
+
+    [GeneratedRegex("grain_type=\"([^\"]*)\"")]
+    private static partial Regex GrainTypeLabel();
 }
 
 /// <summary>Each call to the next silo's gateway in turn, as a load balancer in front of the cluster would.</summary>

@@ -36,9 +36,10 @@ foreach (var run in new[] { one, three })
     Console.WriteLine($"{run.Silos} silo(s): loaded in {run.Load.TotalSeconds:F1} s ({run.Calls:N0} gRPC calls, {run.Retries:N0} retries), hazard phase {run.HazardPhase.TotalSeconds:F1} s, province {(run.Settled ? "equal to the simulator's count" : "NOT equal to the simulator's count")}");
     for (var i = 0; i < run.Silos; i++)
     {
-        Console.WriteLine($"  silo {i + 1}: {run.Activations[i],9:N0} activations  {run.GrainCalls[i],10:N0} grain calls  {run.CpuSeconds[i],7:F1} CPU s  {run.WorkingSet[i] / Mib,6:N0} MiB");
+        Console.WriteLine($"  silo {i + 1}: {run.Activations[i],9:N0} activations  {run.GrainCalls[i],10:N0} grain calls  {run.CpuSeconds[i],7:F1} CPU s  {run.WorkingSet[i] / Mib,6:N0} MiB   {string.Join(", ", run.ActivationsByType[i].Where(t => t.Value > 0 && !t.Key.StartsWith("sys.", StringComparison.Ordinal)).OrderByDescending(t => t.Value).Select(t => $"{t.Key} {t.Value:N0}"))}");
     }
 
+    Console.WriteLine($"  idle: {run.IdleCpuPerSecond:F2} CPU s/s for all silos; memory per activation {run.MemoryPerActivation / 1024:F1} KiB");
     Console.WriteLine($"  hottest grains: {string.Join(", ", run.Hottest.Take(5).Select(h => $"{h.Grain} {h.Calls:N0}"))} of {run.CountedCalls:N0} counted calls");
 }
 
@@ -52,6 +53,7 @@ Console.WriteLine(Spread("activations per silo, 3 silos, after the load", three.
 Console.WriteLine(Spread("grain calls per silo, 3 silos, during the load", three.GrainCalls));
 Console.WriteLine($"| hottest grain's share of all grain calls, 3 silos | {hotGrain}: {hotCalls:N0} calls | {three.CountedCalls:N0} grain calls in all | {hotShare:P2} | ≤ 1% | {(hotShare <= 0.01 ? "yes" : "no")} |");
 Console.WriteLine($"| silo CPU per acknowledged hazard, 3 silos vs 1 | {three.CpuPerReport * 1000:F2} ms ({three.HazardCpu:F1} s / {hazards:N0}) | {one.CpuPerReport * 1000:F2} ms with 1 silo ({one.HazardCpu:F1} s / {hazards:N0}) | {cpuRatio:F2} | ≤ 1.10 | {(cpuRatio <= 1.10 ? "yes" : "no")} |");
+Console.WriteLine($"| silo CPU per acknowledged hazard less the silos' idle CPU, 3 silos vs 1 | {three.CpuPerReportLessIdle * 1000:F2} ms (idle: {three.IdleCpuPerSecond:F2} CPU s/s) | {one.CpuPerReportLessIdle * 1000:F2} ms with 1 silo (idle: {one.IdleCpuPerSecond:F2} CPU s/s) | {three.CpuPerReportLessIdle / one.CpuPerReportLessIdle:F2} | | |");
 Console.WriteLine($"| silo CPU per gRPC call, whole load, 3 silos vs 1 | {three.LoadCpu / three.Calls * 1000:F2} ms | {one.LoadCpu / one.Calls * 1000:F2} ms with 1 silo | {three.LoadCpu / three.Calls / (one.LoadCpu / one.Calls):F2} | | |");
 Console.WriteLine($"| load time, 3 silos vs 1 (shared cores: not a throughput figure) | {three.Load.TotalSeconds:F0} s | {one.Load.TotalSeconds:F0} s with 1 silo | {three.Load / one.Load:F2} | | |");
 Console.WriteLine($"| silo memory per activation after the load | {one.MemoryPerActivation / 1024:F1} KiB (1 silo) | {three.MemoryPerActivation / 1024:F1} KiB (3 silos) | | | |");
