@@ -33,8 +33,8 @@ public static class GrainCallCounting
     {
         if (configuration.GetValue<bool>(Setting))
         {
-            silo.Services.AddSingleton<GrainCallCounter>();
-            silo.AddIncomingGrainCallFilter<GrainCallCounter>();
+            silo.Services.AddSingleton<HotGrainCounter>();
+            silo.AddIncomingGrainCallFilter<HotGrainCounter>();
         }
 
         return silo;
@@ -43,14 +43,14 @@ public static class GrainCallCounting
 
 /// <summary>The incoming-call filter behind <see cref="GrainCallCounting"/>: one dictionary
 /// look-up and one interlocked increment per call.</summary>
-public sealed class GrainCallCounter : IIncomingGrainCallFilter, IDisposable
+public sealed class HotGrainCounter : IIncomingGrainCallFilter, IDisposable
 {
     private readonly ConcurrentDictionary<GrainId, StrongBox<long>> _calls = new();
     private readonly Meter _meter = new(HazardGridMetrics.MeterName);
     private long _total;
     private int _tracked;
 
-    public GrainCallCounter()
+    public HotGrainCounter()
     {
         _meter.CreateObservableCounter("hazardgrid.grain_calls.counted", () => Interlocked.Read(ref _total), unit: "{call}",
             description: "Grain calls this silo served (counted only with HazardGrid:Diagnostics:CountGrainCalls).");
