@@ -60,6 +60,7 @@ builder.UseOrleans(orleans =>
         ? orleans.UseHazardGridPostgreSql(cluster, silo)
         : orleans.UseHazardGridEmbedded(cluster, silo);
     orleans.AddHazardGrid(builder.Configuration);
+    orleans.AddGrainCallCounting(builder.Configuration); // off unless HazardGrid:Diagnostics:CountGrainCalls (bench/ScalingBench)
     if (silo.Dashboard)
     {
         orleans.AddDashboard();
