@@ -151,6 +151,7 @@ if (phases.Contains("restart"))
 {
     try
     {
+        sampler.Dispose(); // it samples this process, which the phase stops
         var before = await ColdStart.SnapshotAsync(regionsApi);
         queryRows.AddRange(await ColdStart.RunAsync(service, StartSilo, before, expected, model.Enterprises[0], emptyStart));
     }
