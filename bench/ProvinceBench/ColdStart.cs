@@ -102,12 +102,17 @@ internal static class ColdStart
         var left = new HashSet<string>(Regions, StringComparer.Ordinal);
         var mismatches = new List<string>();
         var provinceEqual = false;
+        // The limit holds inside a pass too: a pass over ~2,000 regions whose calls each wait out
+        // their deadline on a silo that is not up would otherwise run far past it.
+        using var limit = new CancellationTokenSource(s_limit > service.SinceStart ? s_limit - service.SinceStart : TimeSpan.Zero);
         while (service.SinceStart < s_limit)
         {
             // Each pass asks every region still different; the ones equal to before are done.
             var different = new System.Collections.Concurrent.ConcurrentBag<string>();
             var failed = 0;
-            await Parallel.ForEachAsync(left.ToList(), new ParallelOptions { MaxDegreeOfParallelism = Parallelism }, async (name, ct) =>
+            try
+            {
+            await Parallel.ForEachAsync(left.ToList(), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = limit.Token }, async (name, ct) =>
             {
                 try
                 {
@@ -135,6 +140,12 @@ internal static class ColdStart
                     Interlocked.Increment(ref failed); // not up yet
                 }
             });
+            }
+            catch (OperationCanceledException)
+            {
+                break; // the limit passed mid-pass
+            }
+
             mismatches = [.. different];
             if (left.Count == 0)
             {
