@@ -16,6 +16,8 @@ public sealed class ServiceProcess : IDisposable
         HazardGrid.Gateway.Security.TokenIssuer.Mint(Key, "hazardgrid", "hazardgrid-api", subject, role, region, TimeSpan.FromDays(1));
 
     private readonly Process _process;
+    private readonly Stopwatch _clock;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(TimeSpan At, string Line)> _output = new();
     private bool _disposed;
 
     public ServiceProcess(string assembly, string dataDirectory, params string[] settings)
@@ -65,6 +67,7 @@ public sealed class ServiceProcess : IDisposable
             start.Environment[name] = value;
         }
 
+        _clock = Stopwatch.StartNew();
         _process = Launch(start);
     }
 
@@ -80,6 +83,7 @@ public sealed class ServiceProcess : IDisposable
             start.ArgumentList.Add(argument);
         }
 
+        _clock = Stopwatch.StartNew();
         _process = Launch(start);
     }
 
@@ -88,6 +92,9 @@ public sealed class ServiceProcess : IDisposable
     public int HttpPort { get; }
 
     public int Id => _process.Id;
+
+    /// <summary>Time since the process was started.</summary>
+    public TimeSpan SinceStart => _clock.Elapsed;
 
     /// <summary>The CPU time the service process has used so far (all its threads).</summary>
     public TimeSpan CpuTime
@@ -117,6 +124,29 @@ public sealed class ServiceProcess : IDisposable
         }
     }
 
+    /// <summary>The first lines the process wrote to standard output, each with the time since it was started.</summary>
+    public IReadOnlyCollection<(TimeSpan At, string Line)> Output => _output;
+
+    /// <summary>SIGTERM, as an orchestrator stops a service, and waits for the process to end (SIGKILL after <paramref name="limit"/>); returns how long it took.</summary>
+    public TimeSpan Stop(TimeSpan limit)
+    {
+        var clock = Stopwatch.StartNew();
+        if (!_process.HasExited)
+        {
+            using (var kill = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+            {
+                kill.WaitForExit();
+            }
+
+            if (!_process.WaitForExit(limit))
+            {
+                Kill();
+            }
+        }
+
+        return clock.Elapsed;
+    }
+
     /// <summary>SIGKILL, like a crash.</summary>
     public void Kill()
     {
@@ -144,10 +174,17 @@ public sealed class ServiceProcess : IDisposable
         _process.Dispose();
     }
 
-    private static Process Launch(ProcessStartInfo start)
+    private Process Launch(ProcessStartInfo start)
     {
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) =>
+        {
+            // The first lines, with when they came: the cold-start phase reads when the host said it was running.
+            if (line.Data is { } data && _output.Count < 200)
+            {
+                _output.Enqueue((_clock.Elapsed, data));
+            }
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

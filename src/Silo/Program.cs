@@ -73,7 +73,10 @@ if (unauthenticated)
 }
 
 builder.Services.AddHazardGridOperations(builder.Configuration);
-builder.Services.AddHostedService<IdleMemoryTrimmer>();
+if (builder.Configuration.GetValue(IdleMemoryTrimmer.EnabledSetting, true))
+{
+    builder.Services.AddHostedService<IdleMemoryTrimmer>();
+}
 
 var app = builder.Build();
 app.MapHazardGridOperations(silo.Dashboard);

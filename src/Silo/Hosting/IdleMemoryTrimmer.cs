@@ -14,6 +14,9 @@ namespace HazardGrid.Silo.Hosting;
 /// </summary>
 public sealed class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger) : BackgroundService
 {
+    /// <summary>On by default; off only to measure what the runtime's own GC settings do without it (bench/README.md, issue 12).</summary>
+    public const string EnabledSetting = "HazardGrid:IdleMemoryTrimmer:Enabled";
+
     private static readonly TimeSpan s_period = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan s_longestWait = TimeSpan.FromMinutes(32);
 
