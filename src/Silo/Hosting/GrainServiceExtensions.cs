@@ -31,19 +31,14 @@ public static class GrainServiceExtensions
         // Idle enterprises and hazards are collected after a minute ([CollectionAgeLimit]); Orleans
         // wants the collection quantum shorter than any age limit.
         silo.Configure<Orleans.Configuration.GrainCollectionOptions>(o => o.CollectionQuantum = TimeSpan.FromSeconds(30));
-        silo.AddStartupTask(async (services, cancellationToken) =>
+        // The region tree is woken behind the start, not as part of it: the wake activates every
+        // region grain (~2,000, each reading its state), and a silo that waited for it took writes
+        // only once it was done — tens of seconds with the full province, minutes on a busy machine
+        // (bench/README.md, "cold start"). Writes and queries arriving meanwhile wake what they touch.
+        silo.AddStartupTask((services, cancellationToken) =>
         {
-            var logger = services.GetRequiredService<ILogger<RollupGrain>>();
-            try
-            {
-                var province = await services.GetRequiredService<IGrainFactory>().GetGrain<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus();
-                logger.LogInformation("Region tree awake: {Open} open major hazards in the province", province.Figures.Open);
-            }
-            catch (Exception ex)
-            {
-                // Not fatal: the tree also wakes on the first query, and towns then catch up.
-                logger.LogWarning(ex, "Could not wake the region tree at start-up");
-            }
+            _ = Task.Run(() => WakeRegionTree(services), CancellationToken.None);
+            return Task.CompletedTask;
         });
         silo.AddStartupTask(WakeNoticeOutboxes);
         return silo;
@@ -81,6 +76,22 @@ public static class GrainServiceExtensions
         }
 
         return services;
+    }
+
+    private static async Task WakeRegionTree(IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILogger<RollupGrain>>();
+        try
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var province = await services.GetRequiredService<IGrainFactory>().GetGrain<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus();
+            logger.LogInformation("Region tree awake after {Seconds:F1} s: {Open} open major hazards in the province", clock.Elapsed.TotalSeconds, province.Figures.Open);
+        }
+        catch (Exception ex)
+        {
+            // Not fatal: the tree also wakes on the first query, and towns then catch up.
+            logger.LogWarning(ex, "Could not wake the region tree at start-up");
+        }
     }
 
     /// <summary>
