@@ -8,13 +8,14 @@
 //   rollup freshness    acknowledgement → province figure reflecting it    p99 ≤ 1 s
 //
 //   bench/run [seconds per phase]
-//   dotnet run -c Release --project bench/ServiceBench -- [seconds] [embedded|postgres|auth [rounds]]
+//   dotnet run -c Release --project bench/ServiceBench -- [seconds] [embedded|postgres|auth [rounds]|busytown [postgres]]
 //   (postgres: one silo in PostgreSQL mode on HAZARDGRID_TEST_POSTGRES; the ingest baseline is then
 //    pgbench's single-row inserts at the same concurrency, and the goal is ≥ 0.6×;
 //    auth: the cost of authentication on the write path, durable ingest with credentials against the
 //    same build without authentication, alternating; goal ≥ 0.95×, see AuthCost.cs;
 //    conventional [rounds]: issue 12, HazardGrid in PostgreSQL mode against the conventional design
-//    of the same API (bench/ConventionalService), alternating rounds; goal ≥ 1.0×, see ConventionalBaseline.cs)
+//    of the same API (bench/ConventionalService), alternating rounds; goal ≥ 1.0×, see ConventionalBaseline.cs;
+//    busytown [postgres]: 64 callers reporting into one town vs spread over 64 towns, see BusyTown.cs)
 using System.Diagnostics;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -38,6 +39,11 @@ if (args.Length > 1 && args[1] == "conventional")
 if (args.Length > 1 && args[1] == "auth")
 {
     return await AuthCost.RunAsync(silo, phase, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 4);
+}
+
+if (args.Length > 1 && args[1] == "busytown")
+{
+    return await BusyTown.RunAsync(silo, phase, postgres: args.Length > 2 && args[2] == "postgres");
 }
 
 var data = Path.Combine(Path.GetTempPath(), "hazardgrid-bench-" + Guid.NewGuid().ToString("N"));

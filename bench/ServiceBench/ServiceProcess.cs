@@ -48,6 +48,10 @@ public sealed class ServiceProcess : IDisposable
                 $"--HazardGrid:Endpoints:HttpPort={HttpPort}",
                 "--HazardGrid:Dashboard=false",
                 "--Logging:LogLevel:Default=Warning",
+                // One credential stands for the many systems a benchmark plays: the per-credential
+                // rate limit (5,000/s) would measure the limiter, not the service.
+                "--HazardGrid:Limits:RequestsPerSecond=100000000",
+                "--HazardGrid:Limits:Burst=100000000",
                 $"--HazardGrid:Auth:SigningKeys:0:Id={Key.Id}",
                 $"--HazardGrid:Auth:SigningKeys:0:Key={Key.Key}",
             },
