@@ -156,27 +156,34 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
 
     private async Task WriteLoop()
     {
-        var batch = new List<PendingWrite>(_options.MaxWritesPerCommit);
-        var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        await foreach (var batch in Groups(_queue.Reader, _options.MaxWritesPerCommit).ConfigureAwait(false))
         {
-            // Whatever queued while the last commit was under way goes into this one: no timer,
-            // so a lone write is committed at once and a busy silo's writes group by themselves.
-            while (batch.Count < _options.MaxWritesPerCommit && reader.TryRead(out var write))
-            {
-                batch.Add(write);
-            }
-
-            if (batch.Count == 0)
-            {
-                continue;
-            }
-
             // The same order in every transaction, so two transactions never wait on each
             // other's rows in opposite orders (a stable sort keeps one grain's writes in order).
-            var ordered = batch.Count > 1 ? batch.OrderBy(w => w.Key).ToArray() : [.. batch];
-            batch.Clear();
+            var ordered = batch.Length > 1 ? batch.OrderBy(w => w.Key).ToArray() : batch;
             await CommitAsync(ordered).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Whatever queued while the last group was under way goes into the next one: no timer, so a
+    /// lone write or read goes at once and a busy silo's group by themselves.
+    /// </summary>
+    private static async IAsyncEnumerable<T[]> Groups<T>(ChannelReader<T> reader, int maxPerGroup)
+    {
+        var group = new List<T>(maxPerGroup);
+        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (group.Count < maxPerGroup && reader.TryRead(out var item))
+            {
+                group.Add(item);
+            }
+
+            if (group.Count > 0)
+            {
+                yield return [.. group];
+                group.Clear();
+            }
         }
     }
 
@@ -186,22 +193,8 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     /// </summary>
     private async Task ReadLoop()
     {
-        var group = new List<PendingRead>(_options.MaxWritesPerCommit);
-        var reader = _reads.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        await foreach (var reads in Groups(_reads.Reader, _options.MaxWritesPerCommit).ConfigureAwait(false))
         {
-            while (group.Count < _options.MaxWritesPerCommit && reader.TryRead(out var read))
-            {
-                group.Add(read);
-            }
-
-            if (group.Count == 0)
-            {
-                continue;
-            }
-
-            var reads = group.ToArray();
-            group.Clear();
             try
             {
                 await ReadGroupAsync(reads).ConfigureAwait(false);
@@ -343,45 +336,33 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     private void Bind(DbParameterCollection parameters, Func<DbParameter> create, PendingWrite write)
     {
         BindKey(parameters, create, write.Key);
-        Add("GrainIdHash", write.Key.IdHash);
-        Add("GrainTypeHash", write.Key.TypeHash);
-        Add("GrainStateVersion", write.Version is { } v ? v : DBNull.Value);
-        Add("PayloadBinary", write.Payload);
-
-        void Add(string name, object value)
-        {
-            var parameter = create();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            if (value is DBNull && name == "GrainStateVersion")
-            {
-                parameter.DbType = System.Data.DbType.Int32;
-            }
-
-            parameters.Add(parameter);
-        }
+        AddParameter(parameters, create, "GrainIdHash", write.Key.IdHash);
+        AddParameter(parameters, create, "GrainTypeHash", write.Key.TypeHash);
+        AddParameter(parameters, create, "GrainStateVersion", write.Version is { } v ? v : DBNull.Value, System.Data.DbType.Int32);
+        AddParameter(parameters, create, "PayloadBinary", write.Payload);
     }
 
     private void BindKey(DbParameterCollection parameters, Func<DbParameter> create, StateRowKey key)
     {
-        Add(parameters, create, "GrainIdN0", key.N0);
-        Add(parameters, create, "GrainIdN1", key.N1);
-        Add(parameters, create, "GrainTypeString", key.StateName);
-        Add(parameters, create, "GrainIdExtensionString", (object?)key.Extension ?? DBNull.Value);
-        Add(parameters, create, "ServiceId", _serviceId);
+        AddParameter(parameters, create, "GrainIdN0", key.N0);
+        AddParameter(parameters, create, "GrainIdN1", key.N1);
+        AddParameter(parameters, create, "GrainTypeString", key.StateName);
+        AddParameter(parameters, create, "GrainIdExtensionString", (object?)key.Extension ?? DBNull.Value);
+        AddParameter(parameters, create, "ServiceId", _serviceId);
+    }
 
-        static void Add(DbParameterCollection parameters, Func<DbParameter> create, string name, object value)
+    /// <summary>A named parameter; a null is given the column's type, which PostgreSQL cannot infer from it.</summary>
+    private static void AddParameter(DbParameterCollection parameters, Func<DbParameter> create, string name, object value, System.Data.DbType nullType = System.Data.DbType.String)
+    {
+        var parameter = create();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        if (value is DBNull)
         {
-            var parameter = create();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            if (value is DBNull)
-            {
-                parameter.DbType = System.Data.DbType.String;
-            }
-
-            parameters.Add(parameter);
+            parameter.DbType = nullType;
         }
+
+        parameters.Add(parameter);
     }
 
     private static async Task<string> ReadStatementAsync(DbConnection connection, string key)
