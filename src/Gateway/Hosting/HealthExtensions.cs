@@ -1,4 +1,5 @@
 using HazardGrid.Api.V1;
+using HazardGrid.Common;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -69,7 +70,7 @@ public static class HealthExtensions
 
             try
             {
-                await grains.GetGrain<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus().WaitAsync(Timeout, cancellationToken);
+                await grains.Reference<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus().WaitAsync(Timeout, cancellationToken);
                 return HealthCheckResult.Healthy("a silo answers grain calls");
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)

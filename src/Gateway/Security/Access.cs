@@ -122,7 +122,7 @@ public static class Access
     public static async Task<Enterprises.Enterprise> ReadEnterprise(this ServerCallContext context, IGrainFactory grains, string code, string field)
     {
         var caller = context.Reader();
-        var enterprise = grains.GetGrain<Enterprises.IEnterpriseGrain>(code);
+        var enterprise = grains.Reference<Enterprises.IEnterpriseGrain>(code);
         var read = await context.ReadInScope(() => caller.Sectors is { } sectors ? enterprise.GetInSectors(sectors) : enterprise.Get(), e => e.Profile.TownCode, field, $"enterprise {code}");
         caller.RequireAnySector(read.Profile.Sectors, field, $"enterprise {code}");
         return read;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using System.Text.Json;
 using HazardGrid.Accounts;
+using HazardGrid.Common;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
@@ -132,7 +133,7 @@ public static class ConsoleSession
                 : Results.BadRequest(new { message = "a user name and a password are needed" });
         }
 
-        var result = await grains.GetGrain<IAccountGrain>(AccountNames.Key(userName)).SignIn(password);
+        var result = await grains.Reference<IAccountGrain>(AccountNames.Key(userName)).SignIn(password);
         if (!result.Succeeded)
         {
             logs.CreateLogger(typeof(ConsoleSession)).LogInformation("Sign-in of {User} refused: {Reason}", AccountNames.Key(userName), result.Refusal);
@@ -171,7 +172,7 @@ public static class ConsoleSession
     {
         var caller = Caller.From(context.Principal, context.HttpContext.RequestServices.GetService<Sectors.SectorOffices>());
         var account = caller is null ? null : await context.HttpContext.RequestServices.GetRequiredService<IGrainFactory>()
-            .GetGrain<IAccountGrain>(caller.Subject).Find();
+            .Reference<IAccountGrain>(caller.Subject).Find();
         if (account is null || !account.Enabled || RoleClaim(account.Profile.Role) != Caller.Describe(caller!.Role) || account.Profile.Region != caller.Region
             || account.Profile.Office != caller.Office)
         {

@@ -45,14 +45,14 @@ public sealed class AccountApi(IGrainFactory grains, RegionCatalog regions, Sect
         }
 
         AccountNames.RequirePassword(request.Password);
-        return ToApi(await grains.GetGrain<IAccountGrain>(userName).Create(new AccountProfile(userName, displayName, role, request.Region!, office), request.Password));
+        return ToApi(await grains.Reference<IAccountGrain>(userName).Create(new AccountProfile(userName, displayName, role, request.Region!, office), request.Password));
     }
 
     public override async Task<ListAccountsResponse> ListAccounts(ListAccountsRequest request, ServerCallContext context)
     {
         var manager = Manager(context);
         var names = await grains.GetGrain<IAccountDirectoryGrain>(0).List();
-        var accounts = await Task.WhenAll(names.Select(n => grains.GetGrain<IAccountGrain>(n).Find()));
+        var accounts = await Task.WhenAll(names.Select(n => grains.Reference<IAccountGrain>(n).Find()));
         return new ListAccountsResponse { Accounts = { accounts.Where(a => a is not null && manager.Covers(a.Profile.Region)).Select(a => ToApi(a!)) } };
     }
 
@@ -82,7 +82,7 @@ public sealed class AccountApi(IGrainFactory grains, RegionCatalog regions, Sect
     private async Task<IAccountGrain> InScope(string userName, ServerCallContext context)
     {
         var manager = Manager(context);
-        var grain = grains.GetGrain<IAccountGrain>(AccountNames.Require(userName));
+        var grain = grains.Reference<IAccountGrain>(AccountNames.Require(userName));
         var account = await grain.Find();
         if (account is not null && manager.Covers(account.Profile.Region))
         {

@@ -39,7 +39,7 @@ public sealed class EnterpriseApi(IGrainFactory grains, RegionCatalog regions) :
     public override async Task<Api.V1.Enterprise> RegisterEnterprise(RegisterEnterpriseRequest request, ServerCallContext context)
     {
         var (code, profile, write) = Parse(request, context);
-        return ApiMapper.ToApi(await grains.GetGrain<IEnterpriseGrain>(code).Register(profile, write));
+        return ApiMapper.ToApi(await grains.Reference<IEnterpriseGrain>(code).Register(profile, write));
     }
 
     public override async Task<BatchRegisterEnterprisesResponse> BatchRegisterEnterprises(BatchRegisterEnterprisesRequest request, ServerCallContext context)
@@ -55,7 +55,7 @@ public sealed class EnterpriseApi(IGrainFactory grains, RegionCatalog regions) :
         {
             try
             {
-                return (Enterprise: await grains.GetGrain<IEnterpriseGrain>(entry.Code).Register(entry.Profile, entry.Write), Refused: (DomainException?)null);
+                return (Enterprise: await grains.Reference<IEnterpriseGrain>(entry.Code).Register(entry.Profile, entry.Write), Refused: (DomainException?)null);
             }
             catch (DomainException refused)
             {
@@ -113,19 +113,19 @@ public sealed class EnterpriseApi(IGrainFactory grains, RegionCatalog regions) :
         }
 
         var report = new Accidents.FatalAccidentReport(ApiMapper.ToDomain(request.Accident.OccurredTime, "accident.occurred_time"), request.Accident.Deaths, request.Accident.Description);
-        return ApiMapper.ToApi(await grains.GetGrain<IEnterpriseGrain>(code).ReportFatalAccident(report, write));
+        return ApiMapper.ToApi(await grains.Reference<IEnterpriseGrain>(code).ReportFatalAccident(report, write));
     }
 
     public override async Task<ListNotificationsResponse> ListNotifications(ListNotificationsRequest request, ServerCallContext context)
     {
         var code = ResourceNames.ParseEnterprise(request.Parent, "parent");
         await ReadEnterprise(code, "parent", context); // the town that decides who may read the notifications
-        var notifications = await grains.GetGrain<IEnterpriseGrain>(code).ListNotifications();
+        var notifications = await grains.Reference<IEnterpriseGrain>(code).ListNotifications();
         if (context.Reader().Sectors is { } sectors)
         {
             // A sector office reads the notices of its sectors' hazards only: each hazard knows its sector.
             var hazards = notifications.Select(n => n.HazardId).Distinct(StringComparer.Ordinal).ToList();
-            var sectorOf = (await Task.WhenAll(hazards.Select(id => grains.GetGrain<Hazards.IMajorHazardGrain>(id).Get())))
+            var sectorOf = (await Task.WhenAll(hazards.Select(id => grains.Reference<Hazards.IMajorHazardGrain>(id).Get())))
                 .ToDictionary(h => h.Hazard.Id, h => h.Hazard.Sector, StringComparer.Ordinal);
             notifications = [.. notifications.Where(n => sectorOf.TryGetValue(n.HazardId, out var sector) && sectors.Includes(sector))];
         }
@@ -148,7 +148,7 @@ public sealed class EnterpriseApi(IGrainFactory grains, RegionCatalog regions) :
 
         var key = ResourceNames.ParseHazard(request.Hazard, "hazard");
         var receipt = ApiMapper.ToDomain(request, key.ToString());
-        return ApiMapper.ToApi(await grains.GetGrain<Hazards.IMajorHazardGrain>(key.ToString()).RecordNoticeReceipt(receipt, caller.Scope));
+        return ApiMapper.ToApi(await grains.Reference<Hazards.IMajorHazardGrain>(key.ToString()).RecordNoticeReceipt(receipt, caller.Scope));
     }
 
     private Task<Enterprises.Enterprise> ReadEnterprise(string code, string field, ServerCallContext context) =>

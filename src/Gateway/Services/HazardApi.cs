@@ -57,7 +57,7 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
     {
         var write = context.SystemWrite(request.RequestId);
         var code = ResourceNames.ParseEnterprise(request.Parent, "parent");
-        var outcome = await grains.GetGrain<IEnterpriseGrain>(code).ReportHazard(ApiMapper.ToDomain(code, request.Hazard), write);
+        var outcome = await grains.Reference<IEnterpriseGrain>(code).ReportHazard(ApiMapper.ToDomain(code, request.Hazard), write);
         return new ReportHazardResponse { Hazard = ApiMapper.ToApi(outcome.Hazard), Created = outcome.Created };
     }
 
@@ -102,7 +102,7 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
     {
         var key = ResourceNames.ParseHazard(request.Name);
         var hazard = await context.ReadInScope(
-            () => grains.GetGrain<IMajorHazardGrain>(key.ToString()).Get(), h => h.Hazard.TownCode, "name", $"hazard {request.Name}",
+            () => grains.Reference<IMajorHazardGrain>(key.ToString()).Get(), h => h.Hazard.TownCode, "name", $"hazard {request.Name}",
             townIfMissing: () => TownOfEnterprise(key.CreditCode));
         context.Reader().RequireSector(hazard.Hazard.Sector, "name", $"hazard {request.Name}");
         return ApiMapper.ToApi(hazard);
@@ -113,7 +113,7 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
     {
         try
         {
-            return (await grains.GetGrain<IEnterpriseGrain>(code).Get()).Profile.TownCode;
+            return (await grains.Reference<IEnterpriseGrain>(code).Get()).Profile.TownCode;
         }
         catch (DomainException missing) when (missing.Kind == DomainErrorKind.NotFound)
         {
@@ -146,7 +146,7 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
             try
             {
                 var key = group.Key;
-                var hazards = await grains.GetGrain<IEnterpriseGrain>(key.CreditCode).UpdateHazardTogether(key.Number, [.. group.Select(x => x.update.Update)]);
+                var hazards = await grains.Reference<IEnterpriseGrain>(key.CreditCode).UpdateHazardTogether(key.Number, [.. group.Select(x => x.update.Update)]);
                 return (Group: group, Hazards: hazards, Refused: (DomainException?)null);
             }
             catch (DomainException refused)
@@ -241,7 +241,7 @@ public sealed class HazardApi(IGrainFactory grains, RegionCatalog regions) : Haz
     private async Task<Hazard> Update(string name, HazardCommand command, WriteRequest write)
     {
         var key = ResourceNames.ParseHazard(name);
-        var hazard = await grains.GetGrain<IEnterpriseGrain>(key.CreditCode).UpdateHazard(key.Number, command, write);
+        var hazard = await grains.Reference<IEnterpriseGrain>(key.CreditCode).UpdateHazard(key.Number, command, write);
         return ApiMapper.ToApi(hazard);
     }
 }

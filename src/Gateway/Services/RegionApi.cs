@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Google.Api;
 using Grpc.Core;
 using HazardGrid.Api.V1;
+using HazardGrid.Common;
 using HazardGrid.Gateway.Circulars;
 using HazardGrid.Gateway.Security;
 using HazardGrid.Regions;
@@ -131,7 +132,7 @@ public sealed class RegionApi(IGrainFactory grains, RegionCatalog regions, OpenW
         }
 
         var key = StatisticsMapper.ToDomain(request.Key);
-        return StatisticsMapper.ToApi(await grains.GetGrain<IRollupGrain>(region.Code).GetRanking(key, request.BestFirst, context.Reader().Sectors));
+        return StatisticsMapper.ToApi(await grains.Reference<IRollupGrain>(region.Code).GetRanking(key, request.BestFirst, context.Reader().Sectors));
     }
 
     public override async Task<Api.V1.CampaignProgress> GetCampaignProgress(GetCampaignProgressRequest request, ServerCallContext context)

@@ -49,7 +49,7 @@ public sealed class TipApi(IGrainFactory grains, RegionCatalog regions) : TipSer
         var report = new TipReport(
             ToDomain(tip.Channel), creditCode, town, tip.Address, tip.Content, tip.ReceiveTime is { } at ? ApiMapper.ToDomain(at, "tip.receive_time") : null,
             tip.Tipster is { } person ? new TipsterIdentity(person.Name, person.Phone) : null);
-        var recorded = await grains.GetGrain<ITipDeskGrain>(town[..6]).Report(report, write);
+        var recorded = await grains.Reference<ITipDeskGrain>(town[..6]).Report(report, write);
         return ToApi(recorded, caller);
     }
 
@@ -58,7 +58,7 @@ public sealed class TipApi(IGrainFactory grains, RegionCatalog regions) : TipSer
         context.TipReader();
         var id = ParseTip(request.Name, "name");
         var tip = await context.ReadInScope(
-            () => grains.GetGrain<IRewardedTipGrain>(id).Get(), t => t.Tip.TownCode, "name", $"tip {request.Name}",
+            () => grains.Reference<IRewardedTipGrain>(id).Get(), t => t.Tip.TownCode, "name", $"tip {request.Name}",
             () => Task.FromResult<string?>(TipKey.Parse(id).CountyCode));
         return ToApi(tip, context.Caller());
     }
@@ -80,7 +80,7 @@ public sealed class TipApi(IGrainFactory grains, RegionCatalog regions) : TipSer
         var towns = region.Level == Regions.RegionLevel.Town
             ? [region.Code]
             : regions.All.Where(r => r.Level == Regions.RegionLevel.Town && r.Code.StartsWith(region.Code, StringComparison.Ordinal)).Select(r => r.Code).ToList();
-        var pages = await Task.WhenAll(towns.Select(t => grains.GetGrain<ITownGrain>(t).ListTips(after, size)));
+        var pages = await Task.WhenAll(towns.Select(t => grains.Reference<ITownGrain>(t).ListTips(after, size)));
         var merged = pages.SelectMany(p => p.Tips).ToList();
         merged.Sort((a, b) => TipKey.Compare(a.TipId, b.TipId));
         var page = merged.Take(size).ToList();
@@ -118,7 +118,7 @@ public sealed class TipApi(IGrainFactory grains, RegionCatalog regions) : TipSer
     {
         var write = context.SystemWrite(requestId);
         var id = ParseTip(name, "name");
-        var tip = await grains.GetGrain<IRewardedTipGrain>(id).Execute(command, write);
+        var tip = await grains.Reference<IRewardedTipGrain>(id).Execute(command, write);
         return ToApi(tip, context.Caller());
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using HazardGrid.Circulars;
+using HazardGrid.Common;
 using HazardGrid.Regions;
 using HazardGrid.Sectors;
 using HazardGrid.Statistics;
@@ -91,5 +92,5 @@ public static class RegionGrainFactoryExtensions
 {
     /// <summary>The grain of <paramref name="region"/>: a town grain for a town, a rollup grain above.</summary>
     public static IRegionGrain GetRegionGrain(this IGrainFactory grains, Region region) =>
-        region.Level == RegionLevel.Town ? grains.GetGrain<ITownGrain>(region.Code) : grains.GetGrain<IRollupGrain>(region.Code);
+        region.Level == RegionLevel.Town ? grains.Reference<ITownGrain>(region.Code) : grains.Reference<IRollupGrain>(region.Code);
 }

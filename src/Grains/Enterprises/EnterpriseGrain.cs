@@ -82,7 +82,7 @@ public sealed class EnterpriseGrain(
         // its town: hand the town every hazard's facts again (it keeps only newer versions).
         foreach (var town in _hazards.Values.GroupBy(h => h.TownCode))
         {
-            await GrainFactory.GetGrain<ITownGrain>(town.Key).ApplyHazardFacts([.. town.Select(h => h.Facts)]);
+            await GrainFactory.Reference<ITownGrain>(town.Key).ApplyHazardFacts([.. town.Select(h => h.Facts)]);
         }
     }
 
@@ -289,7 +289,7 @@ public sealed class EnterpriseGrain(
 
         // Durable in the town (and so, within a flush or two, in every figure above it), and
         // straight to the province's direct-report feed, before the answer. Both are idempotent.
-        await GrainFactory.GetGrain<ITownGrain>(profile.TownCode).ApplyFatalAccident(accident);
+        await GrainFactory.Reference<ITownGrain>(profile.TownCode).ApplyFatalAccident(accident);
         await Province.ReceiveDirectReport(new DirectReport(
             accident.Id, DirectReportKind.FatalAccident, CreditCode, profile.Name, profile.TownCode, accident.OccurredAt, accident.ReportedAt, accident.Deaths, accident.Description, profile.Sectors));
         HazardGridMetrics.Write("accident");
@@ -340,14 +340,14 @@ public sealed class EnterpriseGrain(
     /// <summary>Hands a hazard's new facts to the town ledger (durable) and to this enterprise's figures.</summary>
     private async Task Publish(MajorHazard hazard)
     {
-        await GrainFactory.GetGrain<ITownGrain>(hazard.TownCode).ApplyHazardFacts([hazard.Facts]);
+        await GrainFactory.Reference<ITownGrain>(hazard.TownCode).ApplyHazardFacts([hazard.Facts]);
         if (!_hazards.TryGetValue(hazard.Number, out var known) || known.Version < hazard.Version)
         {
             _hazards[hazard.Number] = hazard;
         }
     }
 
-    private ITownGrain Town(string townCode) => GrainFactory.GetGrain<ITownGrain>(townCode);
+    private ITownGrain Town(string townCode) => GrainFactory.Reference<ITownGrain>(townCode);
 
     private static DirectoryEntry DirectoryEntryOf(EnterpriseProfile profile) => new(profile.CreditCode, profile.Name, profile.Sectors);
 
@@ -389,9 +389,9 @@ public sealed class EnterpriseGrain(
         }
     }
 
-    private IRollupGrain Province => GrainFactory.GetGrain<IRollupGrain>(regions.Root.Code);
+    private IRollupGrain Province => GrainFactory.Reference<IRollupGrain>(regions.Root.Code);
 
-    private IMajorHazardGrain Hazard(int number) => GrainFactory.GetGrain<IMajorHazardGrain>(new HazardKey(CreditCode, number).ToString());
+    private IMajorHazardGrain Hazard(int number) => GrainFactory.Reference<IMajorHazardGrain>(new HazardKey(CreditCode, number).ToString());
 
     // The enterprise's own writes also record how far its hazard numbers have gone.
     private Task Persist(EnterpriseState next) => state.WriteOrRollBackAsync(next with { LastHazardNumber = Math.Max(next.LastHazardNumber, _lastNumber) }, this);

@@ -79,7 +79,7 @@ public sealed class NoticeOutboxGrain(
     {
         foreach (var hazard in state.State.Hazards)
         {
-            _ = GrainFactory.GetGrain<IMajorHazardGrain>(hazard).ResumeNoticeDelivery();
+            _ = GrainFactory.Reference<IMajorHazardGrain>(hazard).ResumeNoticeDelivery();
         }
 
         return Task.CompletedTask;

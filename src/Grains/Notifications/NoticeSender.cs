@@ -21,7 +21,7 @@ public sealed class NoticeSender(INoticeDelivery delivery, IOptions<NoticeWebhoo
 
     public NoticeWebhookOptions Options => options.Value;
 
-    public INoticeOutboxGrain Outbox(string townCode) => grains.GetGrain<INoticeOutboxGrain>(townCode);
+    public INoticeOutboxGrain Outbox(string townCode) => grains.Reference<INoticeOutboxGrain>(townCode);
 
     public Task<string?> Send(Notification notice, int attempt, CancellationToken cancellationToken) => delivery.Send(notice, attempt, cancellationToken);
 

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using HazardGrid.Common;
 using HazardGrid.Regions;
 using HazardGrid.Rollups;
 using Orleans.Concurrency;
@@ -19,7 +20,7 @@ public sealed class EnterpriseListGrain(RegionCatalog regions) : Grain, IEnterpr
         var sources = TownsUnder(regionCode)
             .Select(town => (PageSource<EnterpriseSummary, string>)(async (from, count) =>
             {
-                var page = await GrainFactory.GetGrain<ITownGrain>(town).ListEnterprises(filter, from, count);
+                var page = await GrainFactory.Reference<ITownGrain>(town).ListEnterprises(filter, from, count);
                 return (page.Enterprises, page.More);
             }))
             .ToList();

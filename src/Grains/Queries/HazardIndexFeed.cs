@@ -1,3 +1,4 @@
+using HazardGrid.Common;
 using HazardGrid.Queries;
 using HazardGrid.Rollups;
 using Microsoft.Extensions.Logging;
@@ -52,7 +53,7 @@ internal sealed class HazardIndexFeed(Grain grain, IGrainFactory grains, string 
         _pending = new(StringComparer.Ordinal);
         try
         {
-            await grains.GetGrain<IHazardIndexGrain>(cityCode).Apply([.. batch.Values]);
+            await grains.Reference<IHazardIndexGrain>(cityCode).Apply([.. batch.Values]);
         }
         catch (Exception ex)
         {

@@ -73,7 +73,7 @@ public sealed class HazardIndexGrain(RegionCatalog regions, ILogger<HazardIndexG
     private Task TakeStored(string town, CancellationToken cancellationToken) =>
         AskAgain.UntilAnswered(async () =>
         {
-            var stored = await GrainFactory.GetGrain<ITownGrain>(town).GetStoredHazardFacts();
+            var stored = await GrainFactory.Reference<ITownGrain>(town).GetStoredHazardFacts();
             var now = DateTime.UtcNow;
             foreach (var facts in stored)
             {

@@ -40,7 +40,7 @@ public sealed class HazardListGrain(RegionCatalog regions, DomainClock clock) : 
 
         var sources = cities.Select((city, i) => (PageSource<HazardFacts, HazardCursor>)(async (after, limit) =>
         {
-            var page = await GrainFactory.GetGrain<IHazardIndexGrain>(city).List(
+            var page = await GrainFactory.Reference<IHazardIndexGrain>(city).List(
                 new HazardIndexQuery(scope, request.Filter, request.Order, asOf, snapshots[i], after, limit, position is null && snapshots[i] is null));
             if (snapshots[i] is null)
             {
@@ -72,7 +72,7 @@ public sealed class HazardListGrain(RegionCatalog regions, DomainClock clock) : 
             Enterprise enterprise;
             try
             {
-                enterprise = await GrainFactory.GetGrain<IEnterpriseGrain>(code).Get();
+                enterprise = await GrainFactory.Reference<IEnterpriseGrain>(code).Get();
             }
             catch (DomainException refused) when (refused.Kind == DomainErrorKind.NotFound)
             {

@@ -57,7 +57,7 @@ internal sealed class RegionReporter(Grain grain, IGrainFactory grains, Region r
 
         try
         {
-            await grains.GetGrain<IRollupGrain>(parent).ReportChildFigures(new ChildFigures(region.Code, current.Figures, Sequence,
+            await grains.Reference<IRollupGrain>(parent).ReportChildFigures(new ChildFigures(region.Code, current.Figures, Sequence,
                 [.. current.ByScope.Items.Select(f => f with { LeadershipSummons = false })]));
         }
         catch (Exception ex)

@@ -332,7 +332,7 @@ public sealed class TownGrain(
     {
         foreach (var (hazard, step, dueAt) in _schedule.ToAsk(DateTime.UtcNow))
         {
-            _ = GrainFactory.GetGrain<IEnterpriseGrain>(hazard.CreditCode).Escalate(hazard.Number, step, dueAt);
+            _ = GrainFactory.Reference<IEnterpriseGrain>(hazard.CreditCode).Escalate(hazard.Number, step, dueAt);
         }
     }
 

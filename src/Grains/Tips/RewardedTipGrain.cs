@@ -112,7 +112,7 @@ public sealed class RewardedTipGrain(
             string town;
             try
             {
-                town = (await GrainFactory.GetGrain<IEnterpriseGrain>(code).Get()).Profile.TownCode;
+                town = (await GrainFactory.Reference<IEnterpriseGrain>(code).Get()).Profile.TownCode;
             }
             catch (DomainException missing) when (missing.Kind == DomainErrorKind.NotFound)
             {
@@ -131,7 +131,7 @@ public sealed class RewardedTipGrain(
             command.FoundAt ?? tip.ReceivedAt, SupervisionLevel.County, tip.Id);
         try
         {
-            var outcome = await GrainFactory.GetGrain<IEnterpriseGrain>(code)
+            var outcome = await GrainFactory.Reference<IEnterpriseGrain>(code)
                 .ReportHazard(report, new WriteRequest($"tip:{tip.Id}", request.Actor) { Scope = request.Scope });
             return outcome.Hazard.Id;
         }
@@ -161,7 +161,7 @@ public sealed class RewardedTipGrain(
 
     /// <summary>The town keeps only newer versions, so handing it the facts again (a retry after a
     /// crash between the two writes) is harmless.</summary>
-    private Task Publish(RewardedTip tip) => GrainFactory.GetGrain<ITownGrain>(tip.TownCode).ApplyTipFacts([tip.Facts]);
+    private Task Publish(RewardedTip tip) => GrainFactory.Reference<ITownGrain>(tip.TownCode).ApplyTipFacts([tip.Facts]);
 }
 
 /// <summary>The persisted state of a county's tip desk.</summary>
@@ -210,5 +210,5 @@ public sealed class TipDeskGrain(
         return await Tip(id).Receive(valid, request);
     }
 
-    private IRewardedTipGrain Tip(string id) => GrainFactory.GetGrain<IRewardedTipGrain>(id);
+    private IRewardedTipGrain Tip(string id) => GrainFactory.Reference<IRewardedTipGrain>(id);
 }

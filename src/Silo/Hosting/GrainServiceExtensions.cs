@@ -84,7 +84,7 @@ public static class GrainServiceExtensions
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            var province = await services.GetRequiredService<IGrainFactory>().GetGrain<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus();
+            var province = await services.GetRequiredService<IGrainFactory>().Reference<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus();
             logger.LogInformation("Region tree awake after {Seconds:F1} s: {Open} open major hazards in the province", clock.Elapsed.TotalSeconds, province.Figures.Open);
         }
         catch (Exception ex)
@@ -112,7 +112,7 @@ public static class GrainServiceExtensions
         {
             // A few at a time: each is one read of a small state.
             await Parallel.ForEachAsync(towns, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken },
-                async (town, _) => await grains.GetGrain<INoticeOutboxGrain>(town).Wake());
+                async (town, _) => await grains.Reference<INoticeOutboxGrain>(town).Wake());
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
