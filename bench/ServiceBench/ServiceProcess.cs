@@ -181,6 +181,10 @@ public sealed class ServiceProcess : IDisposable
     private Process Launch(ProcessStartInfo start)
     {
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
+
+        // HAZARDGRID_SILO_LOG=path keeps everything the service writes (warnings and errors: the
+        // "error id" an internal error names is there), appended, one file for every service a run starts.
+        var log = Environment.GetEnvironmentVariable("HAZARDGRID_SILO_LOG") is { Length: > 0 } path ? TextWriter.Synchronized(File.AppendText(path)) : null;
         process.OutputDataReceived += (_, line) =>
         {
             // The first lines, with when they came: the cold-start phase reads when the host said it was running.
@@ -188,11 +192,24 @@ public sealed class ServiceProcess : IDisposable
             {
                 _output.Enqueue((_clock.Elapsed, data));
             }
+
+            Keep(line.Data);
         };
-        process.ErrorDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, line) => Keep(line.Data);
+        process.Exited += (_, _) => log?.Dispose();
+        process.EnableRaisingEvents = true;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+
+        void Keep(string? line)
+        {
+            if (line is not null && log is not null)
+            {
+                log.WriteLine($"[{process.Id} +{_clock.Elapsed.TotalSeconds:F1}s] {line}");
+                log.Flush();
+            }
+        }
     }
 
     private static int FreePort()
