@@ -33,6 +33,7 @@ public sealed class TownGrain(
     [PersistentState("ledger-5", StorageNames.Store)] IPersistentState<TownLedgerState> ledger5,
     [PersistentState("ledger-6", StorageNames.Store)] IPersistentState<TownLedgerState> ledger6,
     [PersistentState("ledger-7", StorageNames.Store)] IPersistentState<TownLedgerState> ledger7,
+    [PersistentState("ledger-recent", StorageNames.Store)] IPersistentState<TownLedgerState> ledgerRecent,
     [PersistentState("directory-0", StorageNames.Store)] IPersistentState<TownDirectoryState> directory0,
     [PersistentState("directory-1", StorageNames.Store)] IPersistentState<TownDirectoryState> directory1,
     [PersistentState("directory-2", StorageNames.Store)] IPersistentState<TownDirectoryState> directory2,
@@ -78,7 +79,7 @@ public sealed class TownGrain(
 
         _reporter = new RegionReporter(this, GrainFactory, _region, options.Value, Status, logger);
         _index = new HazardIndexFeed(this, GrainFactory, _region.Code[..4], options.Value.FlushDelay, logger);
-        _ledger = new TownLedger([ledger, ledger1, ledger2, ledger3, ledger4, ledger5, ledger6, ledger7], this, stored =>
+        _ledger = new TownLedger([ledger, ledger1, ledger2, ledger3, ledger4, ledger5, ledger6, ledger7], ledgerRecent, this, stored =>
         {
             Count();
             _reporter.Changed();
