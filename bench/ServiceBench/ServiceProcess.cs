@@ -181,12 +181,23 @@ public sealed class ServiceProcess : IDisposable
     private Process Launch(ProcessStartInfo start)
     {
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
+
+        // HAZARDGRID_SERVICE_OUTPUT=<directory>: every line the process writes, each with the time
+        // since it was started, in <directory>/<pid>.log (to read a start-up's time line afterwards).
+        var log = Environment.GetEnvironmentVariable("HAZARDGRID_SERVICE_OUTPUT") is { Length: > 0 } directory
+            ? TextWriter.Synchronized(new StreamWriter(Path.Combine(Directory.CreateDirectory(directory).FullName, $"{process.Id}.log")) { AutoFlush = true })
+            : null;
         process.OutputDataReceived += (_, line) =>
         {
-            // The first lines, with when they came: the cold-start phase reads when the host said it was running.
-            if (line.Data is { } data && _output.Count < 200)
+            if (line.Data is { } data)
             {
-                _output.Enqueue((_clock.Elapsed, data));
+                log?.WriteLine($"{_clock.Elapsed.TotalSeconds,8:F3} {data}");
+            }
+
+            // The first lines, with when they came: the cold-start phase reads when the host said it was running.
+            if (line.Data is { } kept && _output.Count < 200)
+            {
+                _output.Enqueue((_clock.Elapsed, kept));
             }
         };
         process.ErrorDataReceived += (_, _) => { };
