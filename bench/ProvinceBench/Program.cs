@@ -18,7 +18,11 @@
 // The silo's own environment and extra settings (issue 12's memory runs: GC settings, the idle trimmer):
 //   HAZARDGRID_SILO_ENV="DOTNET_GCConserveMemory=5;DOTNET_GCHeapHardLimit=0x80000000"
 //   HAZARDGRID_SILO_ARGS="--HazardGrid:IdleMemoryTrimmer:Enabled=false"
-// (only the silo gets them: the bench process's own GC stays as it is).
+// (only the silo gets them: the bench process's own GC stays as it is). The restarted silo of the
+// cold start also gets HAZARDGRID_RESTART_SILO_ENV / HAZARDGRID_RESTART_SILO_ARGS (e.g. to trace its
+// start from the first instruction: DOTNET_DiagnosticPorts=/tmp/x.sock,suspend, then dotnet-trace
+// collect --diagnostic-port /tmp/x.sock). HAZARDGRID_SERVICE_OUTPUT=<directory> keeps every silo's
+// whole output, each line with the time since its process started (ServiceProcess).
 using System.Diagnostics;
 using System.Globalization;
 using Grpc.Core.Interceptors;
@@ -34,6 +38,15 @@ var phases = (args.Length > 3 ? args[3] : "reads,console,idle,restart").Split(',
 var siloEnvironment = Split(Environment.GetEnvironmentVariable("HAZARDGRID_SILO_ENV"))
     .Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair.Length > 1 ? pair[1] : "", StringComparer.Ordinal);
 var siloArgs = Split(Environment.GetEnvironmentVariable("HAZARDGRID_SILO_ARGS"));
+// The restarted silo only (the cold start), on top of the two above: to trace its start
+// (DOTNET_DiagnosticPorts=…,suspend) or log it in detail without changing the first start or the load.
+var restartEnvironment = new Dictionary<string, string>(siloEnvironment, StringComparer.Ordinal);
+foreach (var pair in Split(Environment.GetEnvironmentVariable("HAZARDGRID_RESTART_SILO_ENV")).Select(pair => pair.Split('=', 2)))
+{
+    restartEnvironment[pair[0]] = pair.Length > 1 ? pair[1] : "";
+}
+
+var restartArgs = siloArgs.Concat(Split(Environment.GetEnvironmentVariable("HAZARDGRID_RESTART_SILO_ARGS"))).ToArray();
 var idleLimit = TimeSpan.FromMinutes(5);
 var admin = Environment.GetEnvironmentVariable("HAZARDGRID_TEST_POSTGRES")
     ?? throw new InvalidOperationException("Set HAZARDGRID_TEST_POSTGRES (eval \"$(.ci/postgres-up)\").");
@@ -55,18 +68,20 @@ Console.WriteLine($"Phases after the load: {string.Join(",", phases)}; silo envi
 var pgbenchRate = await PostgresBaseline.SingleRowInsertsPerSecond(connectionString, concurrency, TimeSpan.FromSeconds(10));
 
 var silo = Path.Combine(AppContext.BaseDirectory, "HazardGrid.Silo.dll");
-ServiceProcess StartSilo() => new(silo, Path.GetTempPath(), http: true, siloEnvironment,
+ServiceProcess StartSilo(bool restart = false) => new(silo, Path.GetTempPath(), http: true, restart ? restartEnvironment : siloEnvironment,
     ["--HazardGrid:Mode=PostgreSql", $"--ConnectionStrings:HazardGrid={connectionString}",
     $"--HazardGrid:Circulars:KeepBrowserFor={ConsoleReads.KeepBrowserFor}", // so that ConsoleReads sees the printing browser both cold and kept
-    .. siloArgs]);
+    .. restart ? restartArgs : siloArgs]);
 using var service = StartSilo();
 using var channel = LoadRunner.CreateChannel($"http://127.0.0.1:{service.GrpcPort}"); // the simulator's retries on UNAVAILABLE
 var regionsApi = new RegionService.RegionServiceClient(channel.Intercept(h => { h.Add("authorization", $"Bearer {ServiceProcess.Token()}"); return h; }));
 var anchor = DateTimeOffset.UtcNow;
 var model = ProvinceModel.Generate(1, enterprises, hazards, anchor);
 // The cold start's baseline: this first start on the empty database, to its first acknowledged write.
-var emptyStart = await ColdStart.FirstWriteAsync(service, model.Enterprises[0], "empty");
-Console.WriteLine($"Empty database: first write acknowledged {ColdStart.Seconds(emptyStart)} after process start (host running at {ColdStart.Seconds(ColdStart.RunningAt(service))}).");
+var emptyDefault = ColdStart.FirstWriteAsync(service, model.Enterprises[0], "empty-default", reconnect: null);
+var emptyStart = await ColdStart.FirstWriteAsync(service, model.Enterprises[0], "empty", ColdStart.QuickReconnect);
+Console.WriteLine($"Empty database: first write acknowledged {ColdStart.Seconds(emptyStart)} after process start (host running at {ColdStart.Seconds(ColdStart.RunningAt(service))}; "
+    + $"a client with gRPC's default reconnect backoff: {ColdStart.Seconds(await emptyDefault)}).");
 await WaitUntil(async () => { try { await regionsApi.GetRegionStatusAsync(new GetRegionStatusRequest { Name = "regions/37" }); return true; } catch (Grpc.Core.RpcException) { return false; } }, TimeSpan.FromSeconds(60));
 
 var bar = new ProgressBar();
@@ -153,7 +168,7 @@ if (phases.Contains("restart"))
     {
         sampler.Dispose(); // it samples this process, which the phase stops
         var before = await ColdStart.SnapshotAsync(regionsApi);
-        queryRows.AddRange(await ColdStart.RunAsync(service, StartSilo, before, expected, model.Enterprises[0], emptyStart));
+        queryRows.AddRange(await ColdStart.RunAsync(service, () => StartSilo(restart: true), before, expected, model.Enterprises[0], emptyStart));
     }
     catch (Grpc.Core.RpcException ex)
     {

@@ -182,34 +182,34 @@ public sealed class ServiceProcess : IDisposable
     {
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the service");
 
-        // HAZARDGRID_SILO_LOG=path keeps everything the service writes (warnings and errors: the
-        // "error id" an internal error names is there), appended, one file for every service a run starts.
-        var log = Environment.GetEnvironmentVariable("HAZARDGRID_SILO_LOG") is { Length: > 0 } path ? TextWriter.Synchronized(File.AppendText(path)) : null;
+        // HAZARDGRID_SERVICE_OUTPUT=<directory>: every line the process writes, each with the time
+        // since it was started, in <directory>/<pid>.log (to read a start-up's time line afterwards).
+        var log = Environment.GetEnvironmentVariable("HAZARDGRID_SERVICE_OUTPUT") is { Length: > 0 } directory
+            ? TextWriter.Synchronized(new StreamWriter(Path.Combine(Directory.CreateDirectory(directory).FullName, $"{process.Id}.log")) { AutoFlush = true })
+            : null;
         process.OutputDataReceived += (_, line) =>
         {
-            // The first lines, with when they came: the cold-start phase reads when the host said it was running.
-            if (line.Data is { } data && _output.Count < 200)
+            if (line.Data is { } data)
             {
-                _output.Enqueue((_clock.Elapsed, data));
+                log?.WriteLine($"{_clock.Elapsed.TotalSeconds,8:F3} {data}");
             }
 
-            Keep(line.Data);
+            // The first lines, with when they came: the cold-start phase reads when the host said it was running.
+            if (line.Data is { } kept && _output.Count < 200)
+            {
+                _output.Enqueue((_clock.Elapsed, kept));
+            }
         };
-        process.ErrorDataReceived += (_, line) => Keep(line.Data);
-        process.Exited += (_, _) => log?.Dispose();
-        process.EnableRaisingEvents = true;
+        process.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data is { } data)
+            {
+                log?.WriteLine($"{_clock.Elapsed.TotalSeconds,8:F3} {data}");
+            }
+        };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-
-        void Keep(string? line)
-        {
-            if (line is not null && log is not null)
-            {
-                log.WriteLine($"[{process.Id} +{_clock.Elapsed.TotalSeconds:F1}s] {line}");
-                log.Flush();
-            }
-        }
     }
 
     private static int FreePort()

@@ -84,6 +84,12 @@ public static class GrainServiceExtensions
         try
         {
             var clock = System.Diagnostics.Stopwatch.StartNew();
+
+            // The ladder catalog first: every town's activation waits for it (LadderBook.Ensure),
+            // and were it first asked for by the first town, its one read would queue behind the
+            // ~22,000 reads of the towns woken with it, and every town would wait for all of them
+            // (bench/README.md, "cold start, traced").
+            await services.GetRequiredService<LadderBook>().CurrentVersion();
             var province = await services.GetRequiredService<IGrainFactory>().Reference<IRollupGrain>(RegionCatalog.Shandong.Root.Code).GetStatus();
             logger.LogInformation("Region tree awake after {Seconds:F1} s: {Open} open major hazards in the province", clock.Elapsed.TotalSeconds, province.Figures.Open);
         }

@@ -18,7 +18,8 @@ namespace HazardGrid.Silo.Storage;
 /// <para>
 /// It writes the same rows, with the same version (ETag) rules, as Orleans' ADO.NET provider it
 /// sits in front of: the provider's own <c>WriteToStorageKey</c> statement from the
-/// <c>OrleansQuery</c> table, the same key columns. Reads and clears go to that provider as before.
+/// <c>OrleansQuery</c> table, the same key columns. Clears go to that provider as before, and
+/// reads too unless they are grouped (<see cref="GroupCommitOptions.GroupReads"/>, PostgreSQL).
 /// </para>
 /// <para>
 /// If anything in a transaction fails — a statement, the commit, the connection — the whole
@@ -39,6 +40,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     private readonly ILogger _logger;
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Channel<PendingRead> _reads = Channel.CreateUnbounded<PendingRead>();
+    private readonly FairReads _fairReads = new();
     private readonly IActivatorProvider _activators;
     private readonly Lock _startLock = new();
     private Task[]? _writers;
@@ -83,7 +85,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
         }
 
         EnsureStarted();
-        var read = new PendingRead(StateRowKey.Of(stateName, grainId));
+        var read = new PendingRead(StateRowKey.Of(stateName, grainId), grainId.Type);
         if (!_reads.Writer.TryWrite(read))
         {
             throw new InvalidOperationException($"Grain storage '{_name}' is stopped: the read of {stateName} for {grainId} was not taken.");
@@ -190,11 +192,26 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     /// <summary>
     /// Activation reads go the same way: those that queue while a group is being read are sent
     /// together in one round trip (no transaction: each is a single-row read, as the provider's).
+    /// A group takes the queued reads by grain type in turn (<see cref="FairReads"/>), not in the
+    /// order they came: a silo that starts wakes its region tree, ~2,000 grains queueing ~22,000
+    /// reads at once, and in arrival order the first caller's enterprise read waited behind all of
+    /// them (seconds with the province loaded; bench/README.md, "cold start, traced").
     /// </summary>
     private async Task ReadLoop()
     {
-        await foreach (var reads in Groups(_reads.Reader, _options.MaxWritesPerCommit).ConfigureAwait(false))
+        while (true)
         {
+            var reads = _fairReads.Take(_reads.Reader, _options.MaxWritesPerCommit);
+            if (reads.Length == 0)
+            {
+                if (!await _reads.Reader.WaitToReadAsync().ConfigureAwait(false))
+                {
+                    return; // stopped, and nothing left
+                }
+
+                continue;
+            }
+
             try
             {
                 await ReadGroupAsync(reads).ConfigureAwait(false);
@@ -211,6 +228,7 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
 
     private async Task ReadGroupAsync(PendingRead[] reads)
     {
+        var began = Stopwatch.GetTimestamp();
         await using var connection = _connect();
         await connection.OpenAsync().ConfigureAwait(false);
         var statement = _readStatement ??= await ReadStatementAsync(connection, "ReadFromStorageKey").ConfigureAwait(false);
@@ -241,6 +259,13 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
             {
                 reads[i].Done.TrySetResult((false, null, null));
             }
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            // How long reads waited, and for whom (a start's time line: bench/README.md, "cold start, traced").
+            LogReadGroup(reads.Length, string.Join(",", reads.CountBy(r => r.Type).Select(t => $"{t.Key}x{t.Value}")),
+                reads.Max(r => Stopwatch.GetElapsedTime(r.Queued, began).TotalMilliseconds), Stopwatch.GetElapsedTime(began).TotalMilliseconds);
         }
     }
 
@@ -373,16 +398,68 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
             ?? throw new InvalidOperationException($"The store has no {key} statement: its schema was not applied.");
     }
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Read a group of {Count} grain states ({Types}): the longest waited {QueuedMs:F0} ms in the queue, the round trip took {ReadMs:F0} ms")]
+    private partial void LogReadGroup(int count, string types, double queuedMs, double readMs);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "A group commit of {Count} grain state writes failed; every one of them gets the error")]
     private partial void LogCommitFailed(Exception exception, int count);
+
+    /// <summary>
+    /// The reads taken from the queue, by grain type, handed out in turn: a group holds one read of
+    /// each type that has any, then a second of each, and so on, so a type with a few reads waiting
+    /// (an enterprise a caller asked for) goes in the next group however many another type queued.
+    /// Within a type, first come first served. Shared by the readers, under its lock.
+    /// </summary>
+    private sealed class FairReads
+    {
+        private readonly Lock _lock = new();
+        private readonly Dictionary<GrainType, Queue<PendingRead>> _byType = [];
+        private readonly Queue<GrainType> _turns = new();
+
+        /// <summary>Everything queued so far moved in, then up to <paramref name="max"/> reads taken in turn by type.</summary>
+        public PendingRead[] Take(ChannelReader<PendingRead> queue, int max)
+        {
+            lock (_lock)
+            {
+                while (queue.TryRead(out var read))
+                {
+                    if (!_byType.TryGetValue(read.Type, out var waiting))
+                    {
+                        _byType[read.Type] = waiting = new Queue<PendingRead>();
+                        _turns.Enqueue(read.Type);
+                    }
+
+                    waiting.Enqueue(read);
+                }
+
+                var group = new List<PendingRead>(Math.Min(max, _byType.Values.Sum(q => q.Count)));
+                while (group.Count < max && _turns.TryDequeue(out var type))
+                {
+                    var waiting = _byType[type];
+                    group.Add(waiting.Dequeue());
+                    if (waiting.Count > 0)
+                    {
+                        _turns.Enqueue(type);
+                    }
+                    else
+                    {
+                        _byType.Remove(type);
+                    }
+                }
+
+                return [.. group];
+            }
+        }
+    }
 
     private sealed record PendingWrite(StateRowKey Key, int? Version, byte[] Payload)
     {
         public TaskCompletionSource<int?> Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed record PendingRead(StateRowKey Key)
+    private sealed record PendingRead(StateRowKey Key, GrainType Type)
     {
+        public long Queued { get; } = Stopwatch.GetTimestamp();
         public TaskCompletionSource<(bool Found, byte[]? Payload, int? Version)> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }
