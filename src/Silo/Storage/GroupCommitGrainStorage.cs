@@ -168,12 +168,13 @@ public sealed partial class GroupCommitGrainStorage : IGrainStorage, ILifecycleP
     }
 
     /// <summary>
-    /// Whatever queued while the last group was under way goes into the next one: no timer, so a
-    /// lone write or read goes at once and a busy silo's group by themselves.
+    /// Whatever queued while the last commit was under way goes into the next one: no timer, so a
+    /// lone write goes at once and a busy silo's writes group by themselves. (Reads are grouped
+    /// by <see cref="FairReads"/> instead, which takes them by grain type in turn.)
     /// </summary>
-    private static async IAsyncEnumerable<T[]> Groups<T>(ChannelReader<T> reader, int maxPerGroup)
+    private static async IAsyncEnumerable<PendingWrite[]> Groups(ChannelReader<PendingWrite> reader, int maxPerGroup)
     {
-        var group = new List<T>(maxPerGroup);
+        var group = new List<PendingWrite>(maxPerGroup);
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
             while (group.Count < maxPerGroup && reader.TryRead(out var item))
